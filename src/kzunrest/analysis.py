@@ -1,0 +1,185 @@
+"""Aggregates behind the charts and the narrative: pure functions on the typed frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .charts import (ACTION_LABELS, ACTIVITY_LABELS, AFFILIATION_LABELS, CATEGORY_LABELS,
+                     EVENT_LABELS)
+from .render import source_names
+
+ACTIVITY_ORDER = list(ACTIVITY_LABELS)  # least to most serious
+
+# Key events drawn as reference lines, with the short label written beside the line.
+MARKED_EVENTS = {
+    "price_rise": "LPG price rise",
+    "government_resignation": "Government resigns",
+    "state_of_emergency_start": "State of emergency",
+    "security_council_change": "Nazarbayev removed from Security Council",
+    "csto_request": "CSTO asked for help",
+    "csto_arrival": "CSTO troops arrive",
+    "shoot_to_kill_order": "Shoot-to-kill order",
+    "day_of_mourning": "Day of mourning",
+    "csto_withdrawal_start": "CSTO withdrawal starts",
+    "csto_withdrawal_end": "CSTO withdrawal ends",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Protest spread
+
+
+def filter_spread(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+                  regions: list[str] | None) -> pd.DataFrame:
+    keep = spread["date"].between(start, end)
+    if regions:
+        keep &= spread["region"].isin(regions)
+    return spread[keep]
+
+
+def first_seen(spread: pd.DataFrame) -> pd.DataFrame:
+    """One row per city: first day reported, days with reports, most serious activity."""
+    rank = spread["activity"].map(ACTIVITY_ORDER.index)
+    worst = spread.assign(rank=rank).sort_values("rank").groupby("city")["activity"].last()
+    grouped = spread.groupby("city").agg(
+        region=("region", "first"), latitude=("latitude", "first"), longitude=("longitude", "first"),
+        first_date=("date", "min"), n_days=("date", "nunique"), n_reports=("source_id", "size"))
+    grouped["worst"] = worst.map(ACTIVITY_LABELS)
+    return grouped.reset_index().sort_values(["first_date", "city"], ignore_index=True)
+
+
+def daily_counts(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Per day: cities and regions with reports that day, and cumulative since ``start``.
+
+    Wide frame indexed by every day of the window (days without reports count zero).
+    """
+    days = pd.date_range(start, end, freq="D")
+    per_day = spread.groupby("date").agg(cities=("city", "nunique"), regions=("region", "nunique"))
+    per_day = per_day.reindex(days, fill_value=0)
+    first_city = spread.groupby("city")["date"].min().value_counts()
+    first_region = spread.groupby("region")["date"].min().value_counts()
+    per_day["cities_cumulative"] = first_city.reindex(days, fill_value=0).cumsum()
+    per_day["regions_cumulative"] = first_region.reindex(days, fill_value=0).cumsum()
+    per_day.index.name = "day"
+    return per_day.astype(int)
+
+
+def daily_counts_long(wide: pd.DataFrame) -> pd.DataFrame:
+    """The chart's long form of :func:`daily_counts`."""
+    names = {"cities": ("Cities", "That day"), "regions": ("Regions", "That day"),
+             "cities_cumulative": ("Cities", "Cumulative"),
+             "regions_cumulative": ("Regions", "Cumulative")}
+    long = wide.reset_index().melt(id_vars="day", var_name="series", value_name="value")
+    long["measure"] = long["series"].map(lambda s: names[s][0])
+    long["kind"] = long["series"].map(lambda s: names[s][1])
+    return long[["day", "measure", "kind", "value"]]
+
+
+def spread_by_day(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """For each day from ``start`` to ``end``: every city reported so far, and whether that day."""
+    cities = spread.groupby("city").agg(latitude=("latitude", "first"),
+                                        longitude=("longitude", "first"))
+    reported = set(zip(spread["date"], spread["city"]))
+    first = spread.groupby("city")["date"].min()
+    rows = []
+    for day in pd.date_range(start, end, freq="D"):
+        for city in first[first <= day].index:
+            status = "reported this day" if (day, city) in reported else "reported earlier"
+            rows.append((day, city, cities.at[city, "latitude"], cities.at[city, "longitude"], status))
+    return pd.DataFrame(rows, columns=["day", "city", "latitude", "longitude", "status"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Key events
+
+
+def marked_events(events: pd.DataFrame, sources: pd.DataFrame, start: pd.Timestamp | None = None,
+                  end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Key events to draw as reference lines: one per kind and date (sources differing on a date
+    give two lines). Regional states of emergency collapse to one line per date."""
+    chosen = events[events["kind"].isin(list(MARKED_EVENTS))]
+    if start is not None:
+        chosen = chosen[chosen["date"].between(start, end)]
+    rows = []
+    for (kind, date), group in chosen.groupby(["kind", "date"], sort=True):
+        label = MARKED_EVENTS[kind]
+        if kind == "state_of_emergency_start":
+            regions = group["region"].dropna().unique()
+            label = f"{label}: {', '.join(sorted(regions)) if len(regions) else 'nationwide'}"
+        rows.append({"date": date, "kind": kind, "label": label, "short": MARKED_EVENTS[kind],
+                     "source": "; ".join(source_names(group["source_id"], sources)),
+                     "source_ids": sorted(group["source_id"].unique())})
+    frame = pd.DataFrame(rows, columns=["date", "kind", "label", "short", "source", "source_ids"])
+    # One text label per date keeps the annotations legible where events share a day.
+    frame["short"] = frame.groupby("date")["short"].transform(
+        lambda s: [" / ".join(dict.fromkeys(s))] + [""] * (len(s) - 1))
+    return frame
+
+
+def internet_shutdowns(events: pd.DataFrame) -> pd.DataFrame:
+    """Shutdown spans: the earliest reported start to the latest reported end (all sources)."""
+    starts = events.loc[events["kind"] == "internet_shutdown_start", "date"]
+    ends = events.loc[events["kind"] == "internet_shutdown_end", "date"]
+    if starts.empty or ends.empty:
+        return pd.DataFrame(columns=["start", "end", "label"])
+    # The span is drawn to the end of the last day reported.
+    return pd.DataFrame({"start": [starts.min()], "end": [ends.max() + pd.Timedelta(days=1)],
+                         "label": ["Internet shutdown (as reported)"]})
+
+
+# ---------------------------------------------------------------------------------------------
+# Arrests and dismissals
+
+
+def people_actions(actions: pd.DataFrame, sources: pd.DataFrame, end: pd.Timestamp,
+                   affiliations: list[str] | None) -> pd.DataFrame:
+    """Actions up to ``end`` for the chosen affiliations, with the chart's labels and row order:
+    people grouped by affiliation, each group ordered by its members' first action."""
+    keep = actions["date"] <= end
+    if affiliations:
+        keep &= actions["affiliation"].isin(affiliations)
+    chosen = actions[keep].copy()
+    names = dict(zip(sources["source_id"], source_names(sources["source_id"], sources)))
+    chosen["source"] = chosen["source_id"].map(
+        lambda s: source_names([s], sources)[0] if s in names else s)
+    chosen["affiliation_label"] = chosen["affiliation"].map(AFFILIATION_LABELS)
+    chosen["action_label"] = chosen["action"].map(ACTION_LABELS)
+    chosen["label"] = chosen["person"] + " · " + chosen["affiliation_label"]
+    first = chosen.groupby("person")["date"].transform("min")
+    group_first = chosen.groupby("affiliation")["date"].transform("min")
+    chosen = chosen.assign(first=first, group_first=group_first)
+    ordered = (chosen.sort_values(["group_first", "affiliation", "first", "person"])
+               ["person"].drop_duplicates().tolist())
+    chosen["order"] = chosen["person"].map(ordered.index)
+    return chosen.sort_values(["order", "date"], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Death tolls
+
+
+def tolls_for_chart(tolls: pd.DataFrame, sources: pd.DataFrame, which: str) -> pd.DataFrame:
+    """Figures to show: ``which`` is 'all' or 'official' (state bodies of the country only)."""
+    chosen = tolls if which == "all" else tolls[tolls["official"]]
+    chosen = chosen.copy()
+    chosen["event_label"] = chosen["event"].map(EVENT_LABELS)
+    chosen["category_label"] = chosen["category"].map(CATEGORY_LABELS)
+    chosen["official_label"] = chosen["official"].map({True: "State body", False: "Others"})
+    chosen["source"] = chosen["source_id"].map(lambda s: source_names([s], sources)[0])
+    return chosen
+
+
+def toll_ranges(tolls: pd.DataFrame) -> pd.DataFrame:
+    """Per event and category: how many figures, and the lowest and highest reported."""
+    low = tolls["value"].fillna(tolls["low"])
+    high = tolls["value"].fillna(tolls["high"])
+    frame = tolls.assign(lowest=low, highest=high)
+    return (frame.groupby(["event", "category"])
+            .agg(figures=("toll_id", "size"), lowest=("lowest", "min"), highest=("highest", "max"))
+            .reset_index())
+
+
+def official_series(tolls: pd.DataFrame, event: str = "kazakhstan_2022") -> pd.DataFrame:
+    """Official single-figure tolls for one event, in order of statement."""
+    chosen = tolls[(tolls["event"] == event) & tolls["official"] & tolls["value"].notna()]
+    return chosen.sort_values(["as_of", "category"], ignore_index=True)

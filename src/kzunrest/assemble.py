@@ -1,0 +1,202 @@
+"""Assemble executed chapters into one report notebook, plus the front and back matter.
+
+The report notebook keeps only what a reader sees: Markdown cells and the outputs of code cells
+(charts, tables, narrative). Figures are numbered here, in reading order. The title page, table of
+contents, Sources section and the "About this build" appendix are built as escaped HTML from the
+data and the build's own record, so nothing a CSV contains can become markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import os
+import platform
+import re
+import subprocess
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from .config import PROJECT_ROOT, Config
+from .render import META_KEY
+
+KEY_PACKAGES = ("altair", "vl-convert-python", "pandas", "frictionless", "papermill", "nbconvert",
+                "nbclient", "ipykernel", "playwright")
+
+
+@dataclass
+class Front:
+    """What the template needs besides the cells."""
+
+    title: str
+    subtitle: str
+    built: str
+    data_version: str
+    toc_html: str
+    sources_html: str
+    about_html: str
+
+    def as_resources(self) -> dict:
+        return self.__dict__.copy()
+
+
+def build_time() -> dt.datetime:
+    """Now, or SOURCE_DATE_EPOCH when set, so two builds of the same inputs are identical."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+
+
+def _chapter_cells(nb: nbformat.NotebookNode, number: int) -> tuple[list, str]:
+    """Reader-facing cells of one chapter; its first ``# `` heading becomes the numbered title."""
+    cells, title = [], f"Chapter {number}"
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.match(r"\s*#\s+(.+)", cell.source)
+            if match and title == f"Chapter {number}":
+                title = match.group(1).strip()
+                rest = cell.source[match.end():]
+                heading = (f'<h1 class="chapter" id="chapter-{number}">'
+                           f'<span class="chapter-number">{number}</span> {html.escape(title)}</h1>')
+                cells.append(nbformat.v4.new_markdown_cell(heading + "\n" + rest))
+            else:
+                cells.append(cell)
+        elif cell.cell_type == "code" and cell.get("outputs"):
+            tags = cell.metadata.get("tags", [])
+            if "parameters" in tags or "injected-parameters" in tags:
+                continue
+            kept = [o for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
+            if kept:
+                code = nbformat.v4.new_code_cell(source="", outputs=kept)
+                cells.append(code)
+    return cells, title
+
+
+def _number_figures(cells: list, chapter: int, figures: list) -> None:
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get(META_KEY, {})
+            if meta.get("figure"):
+                meta["number"] = len(figures) + 1
+                meta["chapter"] = chapter
+                figures.append(meta)
+
+
+def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited: set[str],
+             inputs: list[Path], parameters: dict[str, dict]) -> tuple[nbformat.NotebookNode, Front]:
+    report = nbformat.v4.new_notebook()
+    report.metadata["title"] = config.title
+    toc, figures = [], []
+    for number, path in enumerate(executed, start=1):
+        nb = nbformat.read(path, as_version=4)
+        cells, title = _chapter_cells(nb, number)
+        start = len(figures)
+        _number_figures(cells, number, figures)
+        toc.append((number, title, figures[start:]))
+        report.cells.extend(cells)
+    front = Front(
+        title=config.title, subtitle=config.subtitle,
+        built=build_time().strftime("%Y-%m-%d %H:%M UTC"),
+        data_version=data_version(inputs),
+        toc_html=_toc_html(toc),
+        sources_html=sources_html(sources, cited),
+        about_html=_about_html(parameters, inputs),
+    )
+    return report, front
+
+
+def data_version(inputs: list[Path]) -> str:
+    """Short digest over the data files: two reports with the same data show the same version."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in inputs if p.suffix in (".csv", ".json") and p.parent.name == "data"
+                       or p.name == "datapackage.json"):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _toc_html(toc: list) -> str:
+    items = []
+    for number, title, figures in toc:
+        figs = "".join(f'<li><a href="#figure-{f["number"]}">Figure {f["number"]}. '
+                       f'{html.escape(f["title"] or f["caption"])}</a></li>' for f in figures)
+        items.append(f'<li><a href="#chapter-{number}">{number}. {html.escape(title)}</a>'
+                     + (f'<ol class="toc-figures">{figs}</ol>' if figs else "") + "</li>")
+    items.append('<li><a href="#sources">Sources</a></li>')
+    items.append('<li><a href="#about">About this build</a></li>')
+    return '<ol class="toc">' + "".join(items) + "</ol>"
+
+
+def safe_link(url: str, text: str) -> str:
+    """A link only for http(s) URLs; anything else (javascript:, data:, ...) stays plain text."""
+    shown = html.escape(text)
+    if re.match(r"^https?://[^\s\"'<>]+$", url or "", flags=re.IGNORECASE):
+        return f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer">{shown}</a>'
+    return shown
+
+
+def sources_html(sources: pd.DataFrame, cited: set[str]) -> str:
+    rows = sources[sources["source_id"].isin(cited)].copy()
+    rows["sort_date"] = rows["date_published"].fillna(pd.Timestamp("2100-01-01"))
+    rows = rows.sort_values(["publisher", "sort_date", "source_id"], key=lambda s: s.astype(str).str.lower()
+                            if s.dtype == "string" else s)
+    items = []
+    for row in rows.itertuples():
+        date = "n.d." if pd.isna(row.date_published) else f"{row.date_published:%Y-%m-%d}"
+        author = "" if pd.isna(row.author) else f"{html.escape(row.author)}. "
+        items.append(
+            f'<li id="source-{html.escape(row.source_id)}"><span class="source-id">'
+            f"{html.escape(row.source_id)}</span> {author}{safe_link(row.url, row.title)}. "
+            f"<em>{html.escape(row.publisher)}</em>, {date}. "
+            f'<span class="source-url">{html.escape(row.url)}</span> '
+            f"(accessed {row.date_accessed:%Y-%m-%d})</li>")
+    return f'<p>{len(items)} sources are cited by the data behind this report.</p><ol class="sources">{"".join(items)}</ol>'
+
+
+def git_commit() -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.strip()
+        return commit + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+
+
+def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
+    params = "".join(
+        f"<tr><td>{html.escape(chapter)}</td><td><code>{html.escape(name)}</code></td>"
+        f"<td><code>{html.escape(repr(value))}</code></td></tr>"
+        for chapter, values in parameters.items() for name, value in values.items())
+    files = "".join(
+        f"<tr><td><code>{html.escape(_relative(p))}</code></td><td><code>"
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}</code></td></tr>" for p in inputs)
+    versions = [("Python", platform.python_version())]
+    for name in KEY_PACKAGES:
+        try:
+            versions.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            versions.append((name, "not installed"))
+    versions_html = "".join(f"<tr><td>{html.escape(n)}</td><td>{html.escape(v)}</td></tr>"
+                            for n, v in versions)
+    return (
+        f"<p>Git commit: <code>{html.escape(git_commit())}</code></p>"
+        "<h3>Parameters</h3><table class=\"kz-table\"><thead><tr><th>Chapter</th><th>Parameter</th>"
+        f"<th>Value</th></tr></thead><tbody>{params}</tbody></table>"
+        "<h3>Input files (SHA-256)</h3><table class=\"kz-table hashes\"><thead><tr><th>File</th>"
+        f"<th>SHA-256</th></tr></thead><tbody>{files}</tbody></table>"
+        "<h3>Software</h3><table class=\"kz-table\"><thead><tr><th>Package</th><th>Version</th>"
+        f"</tr></thead><tbody>{versions_html}</tbody></table>")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,376 @@
+"""The build pipeline: validate → execute → assemble → export.
+
+* validate: the whole data package, with every problem listed (skipped when neither the data nor
+  the validating code changed since the last successful check);
+* execute: each chapter with Papermill, in parallel (one process per core), reusing the cached
+  execution when none of its inputs changed (see :mod:`kzunrest.cache`);
+* assemble: one report notebook with numbered figures, front and back matter;
+* export: ``report.html`` and ``report.pdf``, each written to a temporary file and moved into place
+  only when complete, and only when its content changed.
+
+A failure at any stage leaves the previous report untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cache
+from .config import PROJECT_ROOT, Config, ConfigError, check_parameters, load_config
+
+BUILD_ROOT = PROJECT_ROOT / "build"
+
+
+class ChapterError(Exception):
+    """A chapter raised while executing."""
+
+
+@dataclass
+class Options:
+    config: Path | None = None
+    data_dir: Path | None = None
+    output_dir: Path | None = None
+    force: bool = False
+    jobs: int | None = None
+    pdf: bool = True
+
+
+@dataclass
+class Outcome:
+    name: str
+    status: str  # "executed" or "cached"
+    reason: str
+    seconds: float = 0.0
+    reads: list[str] = field(default_factory=list)
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths
+
+
+def output_dir(requested: Path | None) -> Path:
+    """The output folder: build/ or a folder inside it, never anywhere else."""
+    target = (Path(requested) if requested else BUILD_ROOT).resolve()
+    root = BUILD_ROOT.resolve()
+    if target != root and root not in target.parents:
+        raise ConfigError(f"--output-dir {requested}: outside {root}; the build writes only inside "
+                          "build/ (choose e.g. build/alt)")
+    return target
+
+
+def data_dir(requested: Path | None) -> Path:
+    path = (Path(requested) if requested else PROJECT_ROOT / "data").resolve()
+    if not path.is_dir():
+        raise ConfigError(f"--data-dir {requested}: directory does not exist; point it at a folder "
+                          "holding datapackage.json and the CSV files")
+    return path
+
+
+def data_files(directory: Path) -> list[Path]:
+    descriptor = directory / "datapackage.json"
+    try:
+        resources = json.loads(descriptor.read_text(encoding="utf-8"))["resources"]
+    except (OSError, ValueError, KeyError):
+        return [descriptor]
+    return [descriptor, *[(directory / r["path"]) for r in resources]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 1: validate
+
+
+def validate_stage(directory: Path, out: Path, force: bool) -> str:
+    """Validate the data package; returns 'checked' or 'unchanged'. Raises DataError."""
+    files = [p for p in data_files(directory) if p.is_file()]
+    key = hashlib.sha256(json.dumps(
+        [cache.package_code_digest(), [(str(p), cache.file_digest(p)) for p in files]]).encode()
+    ).hexdigest()
+    stamp = out / "cache" / "validated.json"
+    if not force and stamp.is_file() and json.loads(stamp.read_text()).get("key") == key:
+        return "unchanged since last check"
+    from .data import DataError, validate
+
+    problems = validate(directory)
+    if problems:
+        raise DataError(problems)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"key": key}))
+    return "valid"
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 2: execute
+
+
+def _run_chapter(notebook: str, target: str, parameters: dict, cwd: str) -> dict:
+    """Worker process: execute one chapter with Papermill; record the files it read."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from .data import READ_LOG_ENV
+
+    log = tempfile.NamedTemporaryFile(prefix="kzunrest-reads-", suffix=".txt", delete=False)
+    log.close()
+    os.environ[READ_LOG_ENV] = log.name
+    started = time.monotonic()
+    try:
+        papermill.execute_notebook(notebook, target, parameters=parameters, kernel_name="python3",
+                                   cwd=cwd, progress_bar=False, log_output=False,
+                                   request_save_on_cell_execute=False)
+        reads = Path(log.name).read_text(encoding="utf-8").split()
+        return {"ok": True, "reads": reads, "seconds": time.monotonic() - started}
+    except PapermillExecutionError as error:
+        first_line = next((line for line in error.source.splitlines() if line.strip()), "")
+        return {"ok": False, "cell": error.exec_count, "ename": error.ename,
+                "evalue": error.evalue, "line": first_line}
+    finally:
+        os.unlink(log.name)
+
+
+def execute_stage(config: Config, directory: Path, out: Path, force: bool,
+                  jobs: int | None) -> list[Outcome]:
+    chapters_dir = out / "chapters"
+    chapters_dir.mkdir(parents=True, exist_ok=True)
+    package, environment = cache.package_code_digest(), cache.environment_digest()
+    outcomes: dict[str, Outcome] = {}
+    todo = []
+    for chapter in config.chapters:
+        parameters = chapter_parameters(chapter, directory)
+        reason = "--force" if force else staleness(chapter, directory, out, package, environment)
+        if reason is None:
+            outcomes[chapter.name] = Outcome(chapter.name, "cached", "inputs unchanged")
+        else:
+            todo.append((chapter, parameters, reason))
+    for name, outcome in outcomes.items():
+        say(f"      {name:<28} cached    ({outcome.reason})")
+    if todo:
+        _execute_parallel(todo, chapters_dir, out, package, environment, jobs, outcomes)
+    return [outcomes[c.name] for c in config.chapters]
+
+
+def chapter_parameters(chapter, directory: Path) -> dict:
+    return {**chapter.parameters, "data_dir": str(directory)}
+
+
+def staleness(chapter, directory: Path, out: Path, package: str, environment: str) -> str | None:
+    """Why the chapter must execute again, or None when its cached execution is current."""
+    record = cache.load_record(out, chapter.name)
+    reads = list((record or {}).get("reads", {}))
+    current = cache.fingerprint(chapter.notebook, chapter_parameters(chapter, directory), reads,
+                                package, environment)
+    return cache.why_stale(record, current, out / "chapters" / f"{chapter.name}.ipynb")
+
+
+def _execute_parallel(todo, chapters_dir: Path, out: Path, package: str, environment: str,
+                      jobs: int | None, outcomes: dict[str, Outcome]) -> None:
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    say(f"      running {len(todo)} chapter(s) on {workers} process(es)")
+    staging = Path(tempfile.mkdtemp(prefix=".executing-", dir=chapters_dir))
+    failures = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {}
+            for chapter, parameters, reason in todo:
+                target = staging / f"{chapter.name}.ipynb"
+                future = pool.submit(_run_chapter, str(chapter.notebook), str(target), parameters,
+                                     str(chapter.notebook.parent))
+                futures[future] = (chapter, parameters, reason, target)
+                say(f"      {chapter.name:<28} started   ({reason})")
+            for future in as_completed(futures):
+                chapter, parameters, reason, target = futures[future]
+                result = future.result()
+                if not result["ok"]:
+                    kept = chapters_dir / f"{chapter.name}.failed.ipynb"
+                    if target.is_file():
+                        target.replace(kept)
+                    failures.append(_failure_message(chapter, result, kept))
+                    say(f"      {chapter.name:<28} FAILED")
+                    continue
+                target.replace(chapters_dir / f"{chapter.name}.ipynb")
+                (chapters_dir / f"{chapter.name}.failed.ipynb").unlink(missing_ok=True)
+                cache.save_record(out, chapter.name, cache.fingerprint(
+                    chapter.notebook, parameters, result["reads"], package, environment))
+                outcomes[chapter.name] = Outcome(chapter.name, "executed", reason,
+                                                 result["seconds"], result["reads"])
+                say(f"      {chapter.name:<28} executed  in {result['seconds']:.1f} s")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if failures:
+        raise ChapterError("\n".join(failures))
+
+
+def _failure_message(chapter, result: dict, kept: Path) -> str:
+    return (f"chapter {chapter.notebook.name} failed in cell [{result['cell']}] "
+            f"(starting `{result['line'][:80]}`):\n"
+            f"    {result['ename']}: {result['evalue']}\n"
+            f"    the executed notebook is kept for review: {_shown(kept)}")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stages 3 and 4: assemble and export
+
+
+def report_inputs(config: Config, directory: Path) -> list[Path]:
+    return [*data_files(directory), config.path, *[c.notebook for c in config.chapters]]
+
+
+def _report_key(config: Config, out: Path, inputs: list[Path], want_pdf: bool) -> str:
+    parts = [cache.package_code_digest(), cache.environment_digest(), want_pdf,
+             os.environ.get("SOURCE_DATE_EPOCH", "")]
+    parts += [(str(p), cache.file_digest(p)) for p in inputs if p.is_file()]
+    parts += [cache.file_digest(out / "chapters" / f"{c.name}.ipynb") for c in config.chapters]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def assemble_and_export(config: Config, directory: Path, out: Path, want_pdf: bool) -> dict:
+    from .assemble import assemble
+    from .data import load
+    from .export import to_html, to_pdf
+
+    dataset = load(directory, check=False)  # validated in stage 1
+    cited = set()
+    for name, frame in dataset.tables.items():
+        if name != "sources" and "source_id" in frame:
+            cited |= set(frame["source_id"].dropna())
+    inputs = report_inputs(config, directory)
+    parameters = {c.name: {**c.parameters, "data_dir": _display_dir(directory)}
+                  for c in config.chapters}
+    started = time.monotonic()
+    report, front = assemble(config, [out / "chapters" / f"{c.name}.ipynb" for c in config.chapters],
+                             dataset.sources, cited, data_files(directory), inputs, parameters)
+    figures = sum(1 for cell in report.cells for o in cell.get("outputs", [])
+                  if o.get("metadata", {}).get("kzunrest", {}).get("figure"))
+    say(f"      {len(config.chapters)} chapters, {figures} figures, {len(cited)} sources "
+        f"({time.monotonic() - started:.1f} s)")
+    started = time.monotonic()
+    html = to_html(report, front.as_resources()).encode("utf-8")
+    say(f"      html rendered ({len(html) / 1e6:.2f} MB, {time.monotonic() - started:.1f} s)")
+    pdf = None
+    if want_pdf:
+        started = time.monotonic()
+        pdf = to_pdf(report, front.as_resources())
+        say(f"      pdf printed ({len(pdf) / 1e6:.2f} MB, {time.monotonic() - started:.1f} s)")
+    return {"report.html": html, "report.pdf": pdf}
+
+
+def _display_dir(directory: Path) -> str:
+    try:
+        return str(directory.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(directory)
+
+
+def publish(out: Path, files: dict[str, bytes | None]) -> list[str]:
+    """Write each file to a temporary name, then move it into place; skip unchanged files."""
+    written = []
+    staged = {}
+    for name, content in files.items():
+        if content is None:
+            continue
+        final = out / name
+        if final.is_file() and final.read_bytes() == content:
+            continue
+        handle = tempfile.NamedTemporaryFile(dir=out, prefix=f".{name}.", delete=False)
+        with handle:
+            handle.write(content)
+        staged[final] = Path(handle.name)
+    for final, temp in staged.items():
+        os.replace(temp, final)
+        written.append(final.name)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole pipeline
+
+
+def build(options: Options) -> int:
+    total = time.monotonic()
+    out = output_dir(options.output_dir)
+    directory = data_dir(options.data_dir)
+    config = load_config(options.config)
+    out.mkdir(parents=True, exist_ok=True)
+
+    started = time.monotonic()
+    say("[1/4] validate data")
+    status = validate_stage(directory, out, options.force)
+    say(f"      {status} ({time.monotonic() - started:.1f} s)")
+
+    started = time.monotonic()
+    say("[2/4] execute chapters")
+    inputs = report_inputs(config, directory)
+    key = _report_key_if_current(config, directory, out, inputs, options.pdf)
+    record = out / "cache" / "report.json"
+    if not options.force and key and _published(out, options.pdf) and record.is_file() \
+            and json.loads(record.read_text()).get("key") == key:
+        # Fast path: no input of any chapter or of the report changed. Nothing is started.
+        for chapter in config.chapters:
+            say(f"      {chapter.name:<28} cached    (inputs unchanged)")
+        say("[3/4] assemble report\n      up to date")
+        say("[4/4] export\n      report.html, report.pdf up to date")
+        say(f"done in {time.monotonic() - total:.1f} s: nothing changed")
+        return 0
+    check_parameters(config)
+    outcomes = execute_stage(config, directory, out, options.force, options.jobs)
+    ran = [o.name for o in outcomes if o.status == "executed"]
+    say(f"      {len(ran)} executed, {len(outcomes) - len(ran)} cached "
+        f"({time.monotonic() - started:.1f} s)")
+
+    say("[3/4] assemble report")
+    files = assemble_and_export(config, directory, out, options.pdf)
+    say("[4/4] export")
+    written = publish(out, files)
+    for name in files:
+        if files[name] is not None:
+            say(f"      {name:<12} {'written' if name in written else 'unchanged'}")
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"key": _report_key(config, out, inputs, options.pdf),
+                                  "executed": ran}))
+    say(f"done in {time.monotonic() - total:.1f} s: {_shown(out / 'report.html')}"
+        + (f", {_shown(out / 'report.pdf')}" if options.pdf else ""))
+    return 0
+
+
+def _report_key_if_current(config: Config, directory: Path, out: Path, inputs: list[Path],
+                           want_pdf: bool) -> str | None:
+    """The report's key when every chapter's cached execution is current, else None."""
+    package, environment = cache.package_code_digest(), cache.environment_digest()
+    if any(staleness(c, directory, out, package, environment) for c in config.chapters):
+        return None
+    return _report_key(config, out, inputs, want_pdf)
+
+
+def _published(out: Path, want_pdf: bool) -> bool:
+    return (out / "report.html").is_file() and (not want_pdf or (out / "report.pdf").is_file())
+
+
+def main_build(options: Options) -> int:
+    try:
+        return build(options)
+    except KeyboardInterrupt:
+        say("interrupted: the previous report is unchanged")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main_build(Options()))

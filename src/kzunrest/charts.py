@@ -1,0 +1,284 @@
+"""Chart builders: pure functions, DataFrames in, Altair charts out.
+
+They take the typed frames of :mod:`kzunrest.data` (or aggregates of them from
+:mod:`kzunrest.analysis`) and never read files, so each can be tested on a small frame.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import altair as alt
+import pandas as pd
+
+FONT = "DejaVu Sans"
+WIDTH = 620
+
+ACTIVITY_LABELS = {
+    "peaceful_protest": "Peaceful protest",
+    "strike": "Strike",
+    "clashes": "Clashes",
+    "storming_of_buildings": "Storming of buildings",
+    "armed_violence": "Armed violence",
+}
+ACTION_LABELS = {
+    "dismissed": "Dismissed", "resigned": "Resigned", "detained": "Detained",
+    "arrested": "Arrested (court order)", "charged": "Charged", "convicted": "Convicted",
+    "sentenced": "Sentenced", "released": "Released", "stripped_of_mandate": "Stripped of mandate",
+    "expelled": "Expelled",
+}
+AFFILIATION_LABELS = {
+    "nazarbayev_family": "Nazarbayev family", "security_services": "Security services",
+    "law_enforcement": "Law enforcement", "military": "Military", "government": "Government",
+    "regional_government": "Regional government", "parliament": "Parliament",
+    "business": "Business", "other": "Other",
+}
+EVENT_LABELS = {
+    "kazakhstan_2022": "Kazakhstan, January 2022",
+    "zhanaozen_2011": "Zhanaozen, December 2011",
+    "euromaidan_2013_14": "Euromaidan, Ukraine 2013–14",
+}
+CATEGORY_LABELS = {
+    "total": "All deaths", "security_forces": "Security forces", "non_security": "Others",
+    "protesters": "Protesters", "civilians": "Civilians", "children": "Children",
+}
+
+
+def theme() -> dict:
+    return {"config": {
+        "font": FONT,
+        "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "offset": 10},
+        "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True, "gridColor": "#e6e6e6"},
+        "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom",
+                   "direction": "horizontal", "columns": 3, "labelLimit": 260},
+        "view": {"stroke": None},
+    }}
+
+
+alt.theme.register("kzunrest", enable=True)(theme)
+
+
+def _dates(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Dates as ISO strings: Vega parses them as UTC days and the specs stay small."""
+    out = frame.copy()
+    out[column] = out[column].dt.strftime("%Y-%m-%d")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Protest spread
+
+
+def kazakhstan_outline() -> dict:
+    text = resources.files("kzunrest").joinpath("geo/kazakhstan.geojson").read_text("utf-8")
+    return json.loads(text)
+
+
+def _outline_layer(outline: dict, width: int, height: int) -> alt.Chart:
+    return (alt.Chart(alt.Data(values=outline["features"]))
+            .mark_geoshape(fill="#f2efe9", stroke="#9a9a9a", strokeWidth=0.8)
+            .project(type="mercator", fit=outline)
+            .properties(width=width, height=height))
+
+
+def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
+               end: pd.Timestamp) -> alt.LayerChart:
+    """Every city with reported unrest, coloured by the day it was first reported.
+
+    ``first_seen``: one row per city with city, region, latitude, longitude, first_date,
+    activity (most serious activity reported there in the window) and n_reports.
+    """
+    data = _dates(first_seen, "first_date")
+    points = (alt.Chart(data)
+              .mark_circle(stroke="#333333", strokeWidth=0.6, opacity=0.9)
+              .encode(longitude="longitude:Q", latitude="latitude:Q",
+                      color=alt.Color("first_date:T", title="First reported",
+                                      scale=alt.Scale(scheme="inferno", reverse=True,
+                                                      domain=[f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"]),
+                                      legend=alt.Legend(format="%d %b", orient="right",
+                                                        direction="vertical", gradientLength=220)),
+                      size=alt.Size("n_days:Q", title="Days with reports",
+                                    scale=alt.Scale(range=[40, 400]),
+                                    legend=alt.Legend(orient="right", direction="vertical")),
+                      tooltip=[alt.Tooltip("city:N", title="City"),
+                               alt.Tooltip("region:N", title="Region"),
+                               alt.Tooltip("first_date:T", title="First reported", format="%d %B %Y"),
+                               alt.Tooltip("n_days:Q", title="Days with reports"),
+                               alt.Tooltip("worst:N", title="Most serious activity")]))
+    labels = (alt.Chart(data).mark_text(align="left", dx=7, dy=-6, fontSize=10, color="#333333")
+              .encode(longitude="longitude:Q", latitude="latitude:Q", text="city:N"))
+    return (alt.layer(_outline_layer(outline, 560, 330), points, labels)
+            .properties(title=alt.Title("Where unrest was reported, by the day it was first reported",
+                                        subtitle=f"Cities and towns, {start:%-d} – {end:%-d %B %Y}")))
+
+
+def spread_small_multiples(daily: pd.DataFrame, outline: dict, columns: int = 4) -> alt.ConcatChart:
+    """One small map per day: cities reported that day (red) and earlier (grey).
+
+    ``daily``: one row per day and city ever reported up to that day: day, city, latitude,
+    longitude, status ('reported this day' / 'reported earlier').
+    """
+    panels = []
+    for day, frame in daily.groupby("day", sort=True):
+        points = (alt.Chart(_dates(frame, "day"))
+                  .mark_circle(size=28, opacity=0.9)
+                  .encode(longitude="longitude:Q", latitude="latitude:Q",
+                          color=alt.Color("status:N", title=None,
+                                          scale=alt.Scale(domain=["reported this day", "reported earlier"],
+                                                          range=["#c0392b", "#b0b0b0"])),
+                          tooltip=[alt.Tooltip("city:N", title="City"),
+                                   alt.Tooltip("status:N", title="Status"),
+                                   alt.Tooltip("day:T", title="Day", format="%d %B %Y")]))
+        count = int((frame["status"] == "reported this day").sum())
+        panels.append(alt.layer(_outline_layer(outline, 130, 80), points)
+                      .properties(title=alt.Title(f"{day:%-d %b}: {count} cities", fontSize=11)))
+    return (alt.concat(*panels, columns=columns, spacing=8)
+            .properties(title=alt.Title("Day by day: cities with reported unrest",
+                                        subtitle="Red: reported that day; grey: reported on an earlier day")))
+
+
+def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, y_field: str | None = None):
+    """Reference lines for key events and a shaded span for the internet shutdown."""
+    layers = []
+    if shutdown is not None and not shutdown.empty:
+        span = shutdown.assign(start=shutdown["start"].dt.strftime("%Y-%m-%d"),
+                               end=shutdown["end"].dt.strftime("%Y-%m-%d"))
+        layers.append(alt.Chart(span).mark_rect(color="#5b8def", opacity=0.13)
+                      .encode(x="start:T", x2="end:T",
+                              tooltip=[alt.Tooltip("label:N", title="Span"),
+                                       alt.Tooltip("start:T", title="From", format="%d %b"),
+                                       alt.Tooltip("end:T", title="To", format="%d %b")]))
+    if not events.empty:
+        marks = _dates(events, "date")
+        layers.append(alt.Chart(marks).mark_rule(color="#555555", strokeDash=[3, 3])
+                      .encode(x="date:T",
+                              tooltip=[alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
+                                       alt.Tooltip("label:N", title="Event"),
+                                       alt.Tooltip("source:N", title="Source")]))
+        layers.append(alt.Chart(marks).mark_text(angle=270, align="right", baseline="bottom",
+                                                 dx=-4, dy=-2, fontSize=9, color="#444444")
+                      .encode(x="date:T", y=alt.value(0), text="short:N"))
+    return layers
+
+
+def daily_counts(counts: pd.DataFrame, events: pd.DataFrame,
+                 shutdown: pd.DataFrame | None = None) -> alt.LayerChart:
+    """Cities and regions with reported unrest, per day and cumulative, with key events.
+
+    ``counts``: long frame with day, measure ('Cities' / 'Regions'), kind ('That day' /
+    'Cumulative') and value. ``events``: date, label, short, source.
+    """
+    data = _dates(counts, "day")
+    base = alt.Chart(data).encode(
+        x=alt.X("day:T", title="Date (January 2022)", axis=alt.Axis(format="%-d %b", tickCount="day", labelAngle=-45)),
+        y=alt.Y("value:Q", title="Number with reported unrest"),
+        color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#c0392b", "#2c3e50"])),
+        strokeDash=alt.StrokeDash("kind:N", title=None,
+                                  scale=alt.Scale(domain=["That day", "Cumulative"], range=[[1, 0], [5, 3]])),
+        tooltip=[alt.Tooltip("day:T", title="Date", format="%d %B %Y"),
+                 alt.Tooltip("measure:N", title="Counting"), alt.Tooltip("kind:N", title="Per"),
+                 alt.Tooltip("value:Q", title="Number")])
+    lines = base.mark_line(point=True, strokeWidth=2)
+    return (alt.layer(*_event_layers(events, shutdown), lines)
+            .properties(width=WIDTH, height=320,
+                        title=alt.Title("Cities and regions with reported unrest, by day",
+                                        subtitle="Solid: that day; dashed: cumulative. Dotted rules: key "
+                                                 "events; blue band: internet shutdown")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Arrests and dismissals
+
+
+def people_timeline(actions: pd.DataFrame, events: pd.DataFrame) -> alt.LayerChart:
+    """One row per person, ordered by first action; a mark per action coloured by kind.
+
+    ``actions``: person, label (person and affiliation for the axis), order (rank by affiliation
+    then first action), affiliation_label, role, action_label, date, detail, source.
+    """
+    data = _dates(actions, "date")
+    order = list(actions.sort_values("order")["label"].drop_duplicates())
+    marks = (alt.Chart(data).mark_point(filled=True, size=90, opacity=0.9)
+             .encode(x=alt.X("date:T", title="Date of the action",
+                             axis=alt.Axis(format="%-d %b %Y", labelAngle=-45)),
+                     y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+                     color=alt.Color("action_label:N", title="Action",
+                                     scale=alt.Scale(scheme="tableau10")),
+                     shape=alt.Shape("action_label:N", title="Action"),
+                     tooltip=[alt.Tooltip("person:N", title="Person"),
+                              alt.Tooltip("role:N", title="Role at the time"),
+                              alt.Tooltip("affiliation_label:N", title="Affiliation"),
+                              alt.Tooltip("action_label:N", title="Action"),
+                              alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
+                              alt.Tooltip("detail:N", title="Detail"),
+                              alt.Tooltip("source:N", title="Source")]))
+    height = max(160, 22 * len(order))
+    return (alt.layer(*_event_layers(events, None), marks)
+            .properties(width=WIDTH - 180, height=height,
+                        title=alt.Title("Who was dismissed, detained, charged and sentenced, and when",
+                                        subtitle="One row per person, grouped by affiliation and ordered "
+                                                 "by first action; dotted rules: key events")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Death tolls
+
+
+def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
+    """Every reported figure per event and category: dots for single figures, bars for ranges.
+
+    ``tolls``: event_label, category_label, value, low, high, reported_by, reporter_kind, as_of,
+    official_label, source.
+    """
+    data = _dates(tolls, "as_of")
+    data["point"] = data["value"].fillna((data["low"] + data["high"]) / 2)
+    y = alt.Y("category_label:N", title=None, sort=list(CATEGORY_LABELS.values()))
+    tooltip = [alt.Tooltip("event_label:N", title="Event"),
+               alt.Tooltip("category_label:N", title="Counting"),
+               alt.Tooltip("value:Q", title="Figure"), alt.Tooltip("low:Q", title="From"),
+               alt.Tooltip("high:Q", title="To"),
+               alt.Tooltip("reported_by:N", title="Reported by"),
+               alt.Tooltip("as_of:T", title="As of", format="%d %B %Y"),
+               alt.Tooltip("source:N", title="Source")]
+    base = alt.Chart(data).encode(y=y)
+    ranges = (base.transform_filter("isValid(datum.low)").mark_rule(strokeWidth=3, opacity=0.6)
+              .encode(x="low:Q", x2="high:Q", color=alt.Color("official_label:N", title="Figure from"),
+                      tooltip=tooltip))
+    points = (base.mark_point(filled=True, size=70, opacity=0.85)
+              .encode(x=alt.X("point:Q", title="Deaths reported"),
+                      color=alt.Color("official_label:N", title="Figure from",
+                                      scale=alt.Scale(domain=["State body", "Others"],
+                                                      range=["#c0392b", "#2c7fb8"])),
+                      yOffset=alt.YOffset("official_label:N"),
+                      tooltip=tooltip))
+    return (alt.layer(ranges, points)
+            .properties(width=WIDTH - 160, height=alt.Step(26))
+            .facet(row=alt.Row("event_label:N", title=None, sort=list(EVENT_LABELS.values()),
+                               header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=12,
+                                                 labelFontWeight="bold", labelOrient="top")))
+            .resolve_scale(y="independent")
+            .properties(title=alt.Title("Death tolls as reported, three events compared",
+                                        subtitle="Each mark is one reported figure; bars are reported ranges")))
+
+
+def official_toll_over_time(tolls: pd.DataFrame) -> alt.LayerChart:
+    """How Kazakhstan's official toll changed: one line per category, a point per statement.
+
+    ``tolls``: as_of, value, category_label, reported_by, source.
+    """
+    data = _dates(tolls, "as_of")
+    base = alt.Chart(data).encode(
+        x=alt.X("as_of:T", title="Date of the statement", axis=alt.Axis(format="%-d %b %Y", labelAngle=-45)),
+        y=alt.Y("value:Q", title="Deaths (official figure)"),
+        color=alt.Color("category_label:N", title="Counting"),
+        tooltip=[alt.Tooltip("as_of:T", title="As of", format="%d %B %Y"),
+                 alt.Tooltip("category_label:N", title="Counting"),
+                 alt.Tooltip("value:Q", title="Deaths"),
+                 alt.Tooltip("reported_by:N", title="Reported by"),
+                 alt.Tooltip("source:N", title="Source")])
+    return (alt.layer(base.mark_line(interpolate="step-after", opacity=0.6),
+                      base.mark_point(filled=True, size=70))
+            .properties(width=WIDTH, height=260,
+                        title=alt.Title("Kazakhstan's official death toll over time",
+                                        subtitle="Each point is a figure stated by a state body")))

@@ -1,0 +1,97 @@
+"""The ``kzunrest`` command: validate the data, build the report, describe the data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EPILOG = """exit status: 0 success; 1 invalid data, configuration or a failing chapter; 2 wrong usage;
+130 interrupted. A failed build leaves the previous build/report.html and build/report.pdf as they
+were."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kzunrest", epilog=EPILOG,
+        description="Reproducible report on Kazakhstan's January 2022 unrest.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser(
+        "validate", help="check every CSV against data/datapackage.json",
+        description="Check every CSV in the data package: types, required fields, allowed values, "
+                    "bounds, keys, and that every source_id is in sources.csv. Each problem is "
+                    "printed as 'file:row: column — what is wrong; how to fix it'.")
+    check.add_argument("--data-dir", type=Path, default=None,
+                       help="folder holding datapackage.json and the CSVs (default: data/)")
+
+    build = commands.add_parser(
+        "build", help="validate, execute the chapters, assemble and export the report",
+        description="Build build/report.html (self-contained, interactive, offline) and "
+                    "build/report.pdf (A4) from the chapters listed in report.yml. Chapters whose "
+                    "inputs did not change are reused from the cache.", epilog=EPILOG)
+    build.add_argument("--config", type=Path, default=None,
+                       help="report configuration: chapters, order, parameters (default: report.yml)")
+    build.add_argument("--data-dir", type=Path, default=None,
+                       help="folder holding datapackage.json and the CSVs (default: data/)")
+    build.add_argument("--output-dir", type=Path, default=None,
+                       help="where to write the report; must be build/ or inside it (default: build/)")
+    build.add_argument("--force", action="store_true",
+                       help="ignore the execution cache: validate and execute every chapter again")
+    build.add_argument("--jobs", type=int, default=None,
+                       help="chapters executed at once (default: one per CPU core)")
+    build.add_argument("--no-pdf", dest="pdf", action="store_false",
+                       help="write only the HTML report")
+
+    datadict = commands.add_parser(
+        "datadict", help="print the data dictionary (Markdown) generated from datapackage.json")
+    datadict.add_argument("--data-dir", type=Path, default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .config import ConfigError
+    from .data import DataError
+
+    try:
+        if args.command == "validate":
+            return _validate(args.data_dir)
+        if args.command == "datadict":
+            from .datadict import data_dictionary
+
+            print(data_dictionary(args.data_dir), end="")
+            return 0
+        from .build import ChapterError, Options, main_build
+        from .export import ExportError
+
+        try:
+            return main_build(Options(config=args.config, data_dir=args.data_dir,
+                                      output_dir=args.output_dir, force=args.force,
+                                      jobs=args.jobs, pdf=args.pdf))
+        except (ChapterError, ExportError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            print("build stopped; the previous report is unchanged", file=sys.stderr)
+            return 1
+    except DataError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s); nothing was built", file=sys.stderr)
+        return 1
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _validate(data_dir: Path | None) -> int:
+    from .data import DataError, validate
+
+    problems = validate(data_dir)
+    if problems:
+        raise DataError(problems)
+    print("data package is valid")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

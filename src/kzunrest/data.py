@@ -1,0 +1,380 @@
+"""Load and validate the curated data package.
+
+The Table Schemas in ``data/datapackage.json`` are the single description of every CSV: frictionless
+checks types, required fields, enums, bounds, primary and foreign keys against them, and a few rules
+a Table Schema cannot express (``low <= high``, "a value or a range") are checked here. Every problem
+is reported as ``file:row: column — what is wrong; how to fix it`` so an editor can go straight to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DESCRIPTOR = "datapackage.json"
+# Set by the build so it can record which files a chapter actually read (see cache.py).
+READ_LOG_ENV = "KZUNREST_READ_LOG"
+
+
+class DataError(Exception):
+    """The data package has problems; ``problems`` lists each one."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(str(p) for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the data:\n{lines}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        return f"{where}: {self.column or '-'} — {self.message}"
+
+
+@dataclass
+class Dataset:
+    """Typed tables of the package, keyed by resource name (``sources``, ``death_tolls``, ...)."""
+
+    data_dir: Path
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        try:
+            return self.__dict__["tables"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Descriptor
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
+    path = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+    if not path.is_dir():
+        raise DataError([Problem(str(path), None, None,
+                                 "data directory does not exist; pass an existing directory "
+                                 "(it must contain datapackage.json and the CSV files)")])
+    if not (path / DESCRIPTOR).is_file():
+        raise DataError([Problem(str(path / DESCRIPTOR), None, None,
+                                 "file not found; a data directory needs its datapackage.json "
+                                 "(copy it from the project's data/ directory)")])
+    return path
+
+
+def read_descriptor(data_dir: Path) -> dict:
+    path = data_dir / DESCRIPTOR
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DataError([Problem(str(path), None, None,
+                                 f"not valid JSON ({exc}); fix the syntax")]) from None
+
+
+def resource_schemas(descriptor: dict) -> dict[str, dict]:
+    return {r["name"]: r for r in descriptor["resources"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def validate(data_dir: str | os.PathLike | None = None,
+             tables: list[str] | None = None) -> list[Problem]:
+    """Check the package, or only ``tables`` and the sources they cite; return every problem."""
+    directory = resolve_data_dir(data_dir)
+    descriptor = _subset(read_descriptor(directory), tables, directory)
+    problems = _check_files_present(directory, descriptor)
+    if problems:
+        return problems
+    problems = _frictionless_problems(directory, descriptor)
+    broken = {p.file for p in problems}
+    for name, resource in resource_schemas(descriptor).items():
+        path = directory / resource["path"]
+        if _display(path) in broken:
+            continue
+        frame = _read_typed(path, resource["schema"])
+        problems += _row_rules(name, _display(path), frame)
+    return problems
+
+
+def _subset(descriptor: dict, tables: list[str] | None, directory: Path) -> dict:
+    """The descriptor restricted to ``tables`` plus ``sources`` (every table cites it)."""
+    _log_read(directory / DESCRIPTOR)
+    if tables is None:
+        return descriptor
+    known = resource_schemas(descriptor)
+    unknown = [t for t in tables if t not in known]
+    if unknown:
+        raise DataError([Problem(_display(directory / DESCRIPTOR), None, None,
+                                 f"no resource named {', '.join(unknown)}; "
+                                 f"known: {', '.join(known)}")])
+    wanted = ["sources", *[t for t in tables if t != "sources"]]
+    return {**descriptor, "resources": [known[name] for name in wanted]}
+
+
+def _display(path: Path) -> str:
+    """A path as the user will recognise it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _check_files_present(directory: Path, descriptor: dict) -> list[Problem]:
+    problems = []
+    for resource in descriptor["resources"]:
+        path = directory / resource["path"]
+        if not path.is_file():
+            problems.append(Problem(_display(path), None, None,
+                                    "file not found; datapackage.json lists it as resource "
+                                    f"'{resource['name']}' — restore the file or fix the path"))
+        elif path.stat().st_size == 0:
+            problems.append(Problem(_display(path), None, None,
+                                    "file is empty; it needs a header row and at least one data row"))
+    return problems
+
+
+def _frictionless_problems(directory: Path, descriptor: dict) -> list[Problem]:
+    from frictionless import Package  # slow import: only when validating
+
+    report = Package(descriptor, basepath=str(directory)).validate()
+    problems = []
+    for task in report.tasks:
+        path = directory / task.place
+        for error in task.errors:
+            problems.append(_explain(path, error, task))
+    return problems
+
+
+_TYPE_HINTS = {
+    "date": "write the date as YYYY-MM-DD (e.g. 2022-01-05) and check that the day exists",
+    "integer": "write a whole number without spaces or separators, or leave the cell empty",
+    "number": "write a number with a dot as decimal separator (e.g. 43.25)",
+    "boolean": "write true or false",
+}
+
+
+def _explain(path: Path, error, task) -> Problem:
+    """Turn one frictionless error into a Problem with a fix."""
+    file = _display(path)
+    kind = error.type
+    row = getattr(error, "row_number", None)
+    column = getattr(error, "field_name", None) or getattr(error, "label", None)
+    cell = getattr(error, "cell", None)
+    note = error.note or ""
+    if kind == "type-error":
+        ftype = re.search(r'type is "(\w+)', note)
+        ftype = ftype.group(1) if ftype else "value"
+        return Problem(file, row, column, f"'{cell}' is not a valid {ftype}; "
+                       + _TYPE_HINTS.get(ftype, "correct the value"))
+    if kind == "constraint-error":
+        return Problem(file, row, column, _constraint_message(cell, note))
+    if kind == "primary-key":
+        other = re.search(r"position (\d+)", note)
+        keys = ", ".join(task.resource.schema.primary_key) if task.resource else "key"
+        return Problem(file, row, ", ".join(task.resource.schema.primary_key) if task.resource else None,
+                       f"duplicate key: the same ({keys}) as row {other.group(1) if other else '?'}; "
+                       "merge the two rows or correct one of them")
+    if kind == "foreign-key":
+        values = re.search(r'values "([^"]*)"', note)
+        value = values.group(1) if values else "?"
+        return Problem(file, row, "source_id",
+                       f"'{value}' is not a source_id in sources.csv; add the source to "
+                       "sources.csv first, or correct the id")
+    if kind in {"missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"}:
+        expected = [f.name for f in task.resource.schema.fields] if task.resource else []
+        what = {"missing-label": "column is missing from the header",
+                "extra-label": "column is not in the schema",
+                "incorrect-label": "header does not match the schema",
+                "blank-label": "header cell is blank",
+                "duplicate-label": "column appears twice in the header"}[kind]
+        return Problem(file, 1, column or "header",
+                       f"{what}; the header must be exactly: {','.join(expected)}")
+    if kind == "encoding-error":
+        line = _first_non_utf8_line(path)
+        return Problem(file, line, None, "the file is not UTF-8 (" + note + "); re-save it as UTF-8")
+    if kind in {"blank-row"}:
+        return Problem(file, row, None, "the row is empty; delete it")
+    if kind in {"extra-cell", "missing-cell"}:
+        return Problem(file, row, column,
+                       f"{'more' if kind == 'extra-cell' else 'fewer'} cells than the header has "
+                       "columns; check for unquoted commas")
+    return Problem(file, row, column, f"{error.title}: {note}")
+
+
+def _constraint_message(cell, note: str) -> str:
+    name = re.search(r'constraint "(\w+)" is "(.*)"', note)
+    if not name:
+        return f"'{cell}' breaks a constraint ({note})"
+    constraint, bound = name.groups()
+    if constraint == "required":
+        return "the cell is empty but this column is required; fill it in"
+    if constraint == "enum":
+        allowed = ", ".join(re.findall(r"'([^']*)'", bound))
+        return f"'{cell}' is not an allowed value; use one of: {allowed}"
+    if constraint == "minimum":
+        return f"'{cell}' is below the minimum {bound}; correct the value (counts cannot be negative; coordinates must lie in Kazakhstan)"
+    if constraint == "maximum":
+        return f"'{cell}' is above the maximum {bound}; correct the value"
+    if constraint == "pattern":
+        return f"'{cell}' does not have the required form ({bound}); correct it"
+    if constraint == "maxLength":
+        return f"the text is longer than {bound} characters; shorten it"
+    if constraint == "unique":
+        return f"'{cell}' appears more than once; each value must be unique"
+    return f"'{cell}' breaks the constraint {constraint} = {bound}"
+
+
+def _first_non_utf8_line(path: Path) -> int | None:
+    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
+    return None
+
+
+# Rules that a Table Schema cannot express. Each returns Problems for one table.
+
+def _row_rules(name: str, file: str, frame: pd.DataFrame) -> list[Problem]:
+    if frame.empty:
+        return [Problem(file, 2, None, "the file has a header but no data rows; add at least one row")]
+    rules = {
+        "protest_spread": [_range_rule("crowd_low", "crowd_high")],
+        "death_tolls": [_value_or_range_rule, _range_rule("low", "high")],
+        "arrests_dismissals": [_date_precision_rule],
+        "claims": [_claim_shape_rule, _range_rule("low", "high")],
+        "claim_checks": [_check_shape_rule, _range_rule("low", "high")],
+    }.get(name, [])
+    problems: list[Problem] = []
+    for rule in rules:
+        problems += rule(file, frame)
+    return problems
+
+
+def _rows(mask: pd.Series) -> list[int]:
+    """File line numbers (header is line 1) of the rows selected by ``mask``."""
+    return [int(i) + 2 for i in mask[mask.fillna(False)].index]
+
+
+def _range_rule(low: str, high: str):
+    def rule(file: str, frame: pd.DataFrame) -> list[Problem]:
+        if low not in frame or high not in frame:
+            return []
+        problems = [Problem(file, r, low, f"{low} ({frame.at[r - 2, low]}) is greater than "
+                            f"{high} ({frame.at[r - 2, high]}); swap them or correct one")
+                    for r in _rows(frame[low] > frame[high])]
+        # low alone means "at least low"; high alone has no reading.
+        problems += [Problem(file, r, low, f"{high} is filled in but {low} is empty; give {low} "
+                             "too (equal for a single figure)")
+                     for r in _rows(frame[low].isna() & frame[high].notna())]
+        return problems
+    return rule
+
+
+def _value_or_range_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
+    has_value = frame["value"].notna()
+    has_range = frame["low"].notna() | frame["high"].notna()
+    problems = [Problem(file, r, "value", "both a value and a range are given; keep one")
+                for r in _rows(has_value & has_range)]
+    problems += [Problem(file, r, "value", "no figure: fill in value, or low and high for a range")
+                 for r in _rows(~has_value & ~has_range)]
+    return problems
+
+
+def _date_precision_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
+    precision, date = frame["date_precision"], frame["date"]
+    checks = [
+        ((precision == "month") & (date.dt.day != 1),
+         "date_precision is 'month' but the date is not the first of the month; write YYYY-MM-01"),
+        ((precision == "year") & ((date.dt.day != 1) | (date.dt.month != 1)),
+         "date_precision is 'year' but the date is not 1 January; write YYYY-01-01"),
+        ((precision != "unknown") & date.isna(),
+         "the date is empty; fill it in, or set date_precision to 'unknown'"),
+        ((precision == "unknown") & date.notna(),
+         "date_precision is 'unknown' but a date is given; set the precision (day, month, year)"),
+    ]
+    return [Problem(file, r, "date", message) for bad, message in checks for r in _rows(bad)]
+
+
+def _claim_shape_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
+    number = frame["claim_kind"] == "number"
+    has_figure = frame["value"].notna() | frame["low"].notna()
+    problems = [Problem(file, r, "value", "a number claim needs value, or low and high")
+                for r in _rows(number & ~has_figure)]
+    problems += [Problem(file, r, "claim_date", "a date claim needs claim_date")
+                 for r in _rows(~number & frame["claim_date"].isna())]
+    return problems
+
+
+def _check_shape_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
+    empty = frame["value"].isna() & frame["low"].isna() & frame["reported_date"].isna()
+    return [Problem(file, r, "value", "no reported figure or date: fill in value, low and high, "
+                    "or reported_date") for r in _rows(empty)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def _read_typed(path: Path, schema: dict) -> pd.DataFrame:
+    """Read a CSV as strings, then convert each column to the type its schema gives."""
+    _log_read(path)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = pd.DataFrame(index=raw.index)
+    for spec in schema["fields"]:
+        column = raw.get(spec["name"], pd.Series([""] * len(raw), dtype=str)).replace("", pd.NA)
+        frame[spec["name"]] = _convert(column, spec)
+    return frame
+
+
+def _convert(column: pd.Series, spec: dict) -> pd.Series:
+    kind = spec["type"]
+    if kind == "date":
+        return pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
+    if kind == "integer":
+        return pd.to_numeric(column, errors="coerce").astype("Int64")
+    if kind == "number":
+        return pd.to_numeric(column, errors="coerce").astype("Float64")
+    if kind == "boolean":
+        return column.map({"true": True, "false": False}).astype("boolean")
+    return column.astype("string")
+
+
+def _log_read(path: Path) -> None:
+    log = os.environ.get(READ_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{path.resolve()}\n")
+
+
+def load(data_dir: str | os.PathLike | None = None, tables: list[str] | None = None,
+         check: bool = True) -> Dataset:
+    """Validate the package (unless ``check`` is false) and return its tables as typed DataFrames.
+
+    ``tables`` limits loading to the named resources (``sources`` is always loaded, as every table
+    cites it). Raises :class:`DataError` listing every problem when the package is not valid.
+    """
+    directory = resolve_data_dir(data_dir)
+    if check:
+        problems = validate(directory, tables)
+        if problems:
+            raise DataError(problems)
+    schemas = resource_schemas(_subset(read_descriptor(directory), tables, directory))
+    dataset = Dataset(directory)
+    for name, resource in schemas.items():
+        dataset.tables[name] = _read_typed(directory / resource["path"], resource["schema"])
+    return dataset

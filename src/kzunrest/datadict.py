@@ -1,0 +1,52 @@
+"""The data dictionary, generated from ``datapackage.json`` so it cannot drift from the schemas.
+
+``data/README.md`` holds it between two marker lines; a test checks that it is current
+(regenerate with ``make datadict``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .data import read_descriptor, resolve_data_dir
+
+BEGIN = "<!-- BEGIN GENERATED DATA DICTIONARY (make datadict) -->"
+END = "<!-- END GENERATED DATA DICTIONARY -->"
+
+
+def _rules(field: dict) -> str:
+    constraints = field.get("constraints", {})
+    rules = ["required" if constraints.get("required") else "optional"]
+    if "enum" in constraints:
+        rules.append("one of: " + ", ".join(f"`{v}`" for v in constraints["enum"]))
+    if "minimum" in constraints:
+        rules.append(f"≥ {constraints['minimum']}")
+    if "maximum" in constraints:
+        rules.append(f"≤ {constraints['maximum']}")
+    if "pattern" in constraints:
+        rules.append(f"matches `{constraints['pattern']}`")
+    if "maxLength" in constraints:
+        rules.append(f"at most {constraints['maxLength']} characters")
+    return "; ".join(rules)
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def data_dictionary(data_dir: str | Path | None = None) -> str:
+    descriptor = read_descriptor(resolve_data_dir(data_dir))
+    lines = [BEGIN, ""]
+    for resource in descriptor["resources"]:
+        schema = resource["schema"]
+        lines += [f"### `{resource['path']}` — {resource['title']}", "", resource["description"], "",
+                  f"Primary key: {', '.join(f'`{k}`' for k in schema['primaryKey'])}."]
+        if schema.get("foreignKeys"):
+            lines.append("Every `source_id` must be a `source_id` in `sources.csv`.")
+        lines += ["", "| column | type | rules | meaning | example |", "|---|---|---|---|---|"]
+        for field in schema["fields"]:
+            lines.append(f"| `{field['name']}` | {field['type']} | {_cell(_rules(field))} | "
+                         f"{_cell(field.get('description', ''))} | {_cell(field.get('example', ''))} |")
+        lines.append("")
+    lines.append(END)
+    return "\n".join(lines) + "\n"

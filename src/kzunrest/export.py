@@ -1,0 +1,114 @@
+"""Export the assembled report with nbconvert: interactive HTML and an A4 PDF.
+
+Both use the ``kzreport`` template shipped in this package. The HTML embeds the Vega JavaScript
+once (from vl-convert, no CDN) and draws every chart from its Vega spec. The PDF is the same
+template in static mode — each chart as the SVG vl-convert rendered at execution time — printed by
+Debian's Chromium through nbconvert's WebPDF exporter, since Playwright cannot download its own
+browser here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import nbformat
+from nbconvert.exporters import HTMLExporter, WebPDFExporter
+
+from . import __version__
+
+TEMPLATE_DIR = Path(str(resources.files("kzunrest") / "templates"))
+CHROMIUM_ENV = "KZUNREST_CHROMIUM"
+# The flags a headless Chromium needs in a closed-network container (no sandbox as root, and no
+# background calls home that would fail or be logged as requests).
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+
+
+class ExportError(Exception):
+    """The report could not be exported (a missing browser, say)."""
+
+
+def kz_json(value: object) -> str:
+    """JSON safe inside a <script> element: no '<', '>' or '&' can end it or start markup."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _configure(exporter: HTMLExporter) -> HTMLExporter:
+    exporter.extra_template_basedirs = [str(TEMPLATE_DIR)]
+    exporter.template_name = "kzreport"
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.filters = {"kz_json": kz_json}
+    return exporter
+
+
+def _resources(front: dict, static: bool) -> dict:
+    css = (TEMPLATE_DIR / "kzreport" / "report.css").read_text(encoding="utf-8")
+    kz = {"front": front, "static": static, "css": css, "version": __version__}
+    if not static:
+        import vl_convert
+
+        kz["vega_js"] = vl_convert.javascript_bundle()
+    return {"kz": kz}
+
+
+def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False) -> str:
+    html, _ = _configure(HTMLExporter()).from_notebook_node(report, resources=_resources(front, static))
+    return html
+
+
+def chromium_path() -> str:
+    found = os.environ.get(CHROMIUM_ENV) or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        raise ExportError("Chromium not found: the PDF is printed by Debian's chromium package. "
+                          "Run `make system-deps` (or `apt-get install chromium`), or set "
+                          f"{CHROMIUM_ENV} to a Chromium binary")
+    return found
+
+
+class ChromiumPDFExporter(WebPDFExporter):
+    """nbconvert's WebPDF exporter, printing with a given Chromium: A4, page numbers in the footer."""
+
+    def run_playwright(self, html: str) -> bytes:
+        return asyncio.run(_print_pdf(html, chromium_path()))
+
+
+async def _print_pdf(html: str, executable: str) -> bytes:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable,
+                                                   args=[*CHROMIUM_ARGS, "--no-sandbox"])
+        try:
+            page = await browser.new_page()
+            # Nothing in the static report needs the network; refuse anything that tries.
+            await page.route("**/*", lambda route: route.continue_()
+                             if route.request.url.startswith(("file:", "data:", "about:"))
+                             else route.abort())
+            await page.set_content(html, wait_until="load")
+            await page.emulate_media(media="print")
+            return await page.pdf(
+                format="A4", print_background=True, prefer_css_page_size=True,
+                display_header_footer=True, header_template="<span></span>",
+                footer_template=(
+                    '<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; color: #666;'
+                    ' width: 100%; padding: 0 16mm; display: flex; justify-content: space-between;">'
+                    "<span>Kazakhstan, January 2022 · kzunrest</span>"
+                    '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
+                    "</span></div>"),
+                tagged=True, outline=True)
+        finally:
+            await browser.close()
+
+
+def to_pdf(report: nbformat.NotebookNode, front: dict) -> bytes:
+    exporter = _configure(ChromiumPDFExporter())
+    pdf, _ = exporter.from_notebook_node(report, resources=_resources(front, static=True))
+    return pdf

@@ -1,0 +1,133 @@
+"""Offline rendering of Altair charts, and safe text for notebook outputs.
+
+Altair's default HTML output loads Vega from a CDN and draws nothing offline. Here each chart is
+shown as one output carrying, at once:
+
+* ``application/vnd.vega.v5+json`` — the chart compiled to a Vega spec by vl-convert (no network).
+  JupyterLab draws it with its built-in Vega renderer, offline and even in untrusted notebooks; the
+  report's nbconvert template draws it with the Vega bundle embedded once per page.
+* ``image/svg+xml`` — a static vector image rendered by vl-convert, used for the PDF.
+* ``text/plain`` — a one-line fallback.
+
+The output's metadata names the figure (title, caption, sources) so the report can number it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+VEGA_MIMETYPE = "application/vnd.vega.v5+json"
+# JupyterLab 4's renderer bundles Vega 5; the Vega 6 specs vl-convert compiles use nothing newer.
+_VEGA5_SCHEMA = "https://vega.github.io/schema/vega/v5.json"
+META_KEY = "kzunrest"
+
+
+def vega_spec(chart: alt.TopLevelMixin) -> dict:
+    spec = vlc.vegalite_to_vega(chart.to_dict())
+    spec["$schema"] = _VEGA5_SCHEMA
+    return spec
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    return vlc.vegalite_to_svg(chart.to_dict())
+
+
+def chart_bundle(chart: alt.TopLevelMixin) -> dict:
+    """The mimebundle for one chart: interactive Vega spec, static SVG, plain-text fallback."""
+    title = chart_title(chart)
+    return {
+        VEGA_MIMETYPE: vega_spec(chart),
+        "image/svg+xml": svg(chart),
+        "text/plain": f"<chart: {title}>",
+    }
+
+
+def chart_title(chart: alt.TopLevelMixin) -> str:
+    title = chart.to_dict().get("title", "")
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    if isinstance(title, list):
+        title = " ".join(title)
+    return str(title)
+
+
+def _altair_renderer(spec: dict, **_) -> dict:
+    """Altair renderer entry point: a bare ``chart`` in a cell renders offline too."""
+    return chart_bundle(alt.Chart.from_dict(spec)) if "$schema" in spec else {"text/plain": "chart"}
+
+
+def enable() -> None:
+    """Make plain ``chart`` displays in this kernel render offline."""
+    if "kzunrest" not in alt.renderers.names():
+        alt.renderers.register("kzunrest", _altair_renderer)
+    alt.renderers.enable("kzunrest")
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures with caption and sources
+
+
+def source_names(source_ids: Iterable[str], sources: pd.DataFrame) -> list[str]:
+    """'Publisher, title (date)' for each source id, in the order given, without repeats."""
+    table = sources.set_index("source_id")
+    names = []
+    for source_id in dict.fromkeys(source_ids):
+        row = table.loc[source_id]
+        date = "" if pd.isna(row["date_published"]) else f", {row['date_published']:%Y-%m-%d}"
+        names.append(f"{row['publisher']}{date}")
+    return list(dict.fromkeys(names))
+
+
+def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
+           sources: pd.DataFrame) -> None:
+    """Display a chart with its caption and the sources it draws on."""
+    from IPython.display import display
+
+    ids = sorted(set(source_ids))
+    names = source_names(ids, sources)
+    meta = {META_KEY: {"figure": True, "title": chart_title(chart), "caption": caption,
+                       "source_ids": ids, "sources": names}}
+    display(chart_bundle(chart), raw=True, metadata=meta)
+    # Seen in JupyterLab under the chart; the report draws its own numbered caption instead.
+    display({"text/markdown": f"*{md_escape(caption)}*  \nSources: {md_escape('; '.join(names))}"},
+            raw=True, metadata={META_KEY: {"role": "caption"}})
+
+
+# ---------------------------------------------------------------------------------------------
+# Text from the data, made safe for Markdown and HTML outputs
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md_escape(text: object) -> str:
+    """Escape a value so Markdown shows it literally and no HTML in it is interpreted."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True))
+
+
+def markdown(text: str) -> None:
+    """Display narrative Markdown (build it with :func:`md_escape` for values from the data)."""
+    from IPython.display import display
+
+    display({"text/markdown": text}, raw=True)
+
+
+def table(frame: pd.DataFrame, caption: str | None = None) -> None:
+    """Display a table as escaped HTML (cell text is never interpreted as markup)."""
+    from IPython.display import display
+
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_datetime64_any_dtype(shown[column]):
+            shown[column] = shown[column].dt.strftime("%Y-%m-%d")
+    body = shown.to_html(index=False, escape=True, na_rep="", classes="kz-table", border=0)
+    if caption:
+        body = body.replace("<thead>", f"<caption>{html.escape(caption)}</caption><thead>", 1)
+    display({"text/html": f'<div class="kz-table-wrap">{body}</div>',
+             "text/plain": shown.to_string(index=False)}, raw=True,
+            metadata={META_KEY: {"table": True}})
