@@ -95,24 +95,30 @@ def spread_by_day(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) 
 
 def marked_events(events: pd.DataFrame, sources: pd.DataFrame, start: pd.Timestamp | None = None,
                   end: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Key events to draw as reference lines: one per kind and date (sources differing on a date
-    give two lines). Regional states of emergency collapse to one line per date."""
+    """Key events to draw as numbered reference lines: one per kind and date, so sources that
+    differ on a date give two lines. Regional states of emergency collapse to one line per date.
+
+    Columns: date, kind, label, source, source_ids, number (1.. in date order), slot (0.. within
+    a date, to stack the numbers of events sharing a day).
+    """
     chosen = events[events["kind"].isin(list(MARKED_EVENTS))]
     if start is not None:
         chosen = chosen[chosen["date"].between(start, end)]
     rows = []
-    for (kind, date), group in chosen.groupby(["kind", "date"], sort=True):
+    for (date, kind), group in chosen.groupby(["date", "kind"], sort=False):
         label = MARKED_EVENTS[kind]
         if kind == "state_of_emergency_start":
-            regions = group["region"].dropna().unique()
-            label = f"{label}: {', '.join(sorted(regions)) if len(regions) else 'nationwide'}"
-        rows.append({"date": date, "kind": kind, "label": label, "short": MARKED_EVENTS[kind],
+            regions = sorted(group["region"].dropna().unique())
+            label = f"{label} ({len(regions)} region{'s' * (len(regions) != 1)})" if regions \
+                else f"{label} (nationwide)"
+        rows.append({"date": date, "kind": kind, "label": label,
                      "source": "; ".join(source_names(group["source_id"], sources)),
                      "source_ids": sorted(group["source_id"].unique())})
-    frame = pd.DataFrame(rows, columns=["date", "kind", "label", "short", "source", "source_ids"])
-    # One text label per date keeps the annotations legible where events share a day.
-    frame["short"] = frame.groupby("date")["short"].transform(
-        lambda s: [" / ".join(dict.fromkeys(s))] + [""] * (len(s) - 1))
+    frame = pd.DataFrame(rows, columns=["date", "kind", "label", "source", "source_ids"])
+    frame["order"] = frame["kind"].map(list(MARKED_EVENTS).index)
+    frame = frame.sort_values(["date", "order"], ignore_index=True).drop(columns="order")
+    frame["number"] = [str(n) for n in range(1, len(frame) + 1)]
+    frame["slot"] = frame.groupby("date").cumcount()
     return frame
 
 
@@ -183,3 +189,83 @@ def official_series(tolls: pd.DataFrame, event: str = "kazakhstan_2022") -> pd.D
     """Official single-figure tolls for one event, in order of statement."""
     chosen = tolls[(tolls["event"] == event) & tolls["official"] & tolls["value"].notna()]
     return chosen.sort_values(["as_of", "category"], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Guards and tables shown under the charts
+
+
+class EmptySelection(ValueError):
+    """The chosen parameters leave nothing to show."""
+
+
+def require_rows(frame: pd.DataFrame, message: str) -> pd.DataFrame:
+    if frame.empty:
+        raise EmptySelection(f"{message}; widen the parameters")
+    return frame
+
+
+def cities_table(first: pd.DataFrame) -> pd.DataFrame:
+    return first.rename(columns={"city": "City", "region": "Region", "first_date": "First reported",
+                                 "n_days": "Days with reports", "n_reports": "Reports",
+                                 "worst": "Most serious activity reported"}
+                        )[["City", "Region", "First reported", "Days with reports", "Reports",
+                           "Most serious activity reported"]]
+
+
+def actions_table(actions: pd.DataFrame) -> pd.DataFrame:
+    shown = actions.assign(
+        when=[_date_text(d, p) for d, p in zip(actions["date"], actions["date_precision"])])
+    shown["source_text"] = shown["source"] + " [" + shown["source_id"] + "]"
+    return shown.rename(columns={"person": "Person", "role": "Role at the time",
+                                 "affiliation_label": "Affiliation", "action_label": "Action",
+                                 "when": "Date", "detail": "Detail", "source_text": "Source [id]"}
+                        )[["Person", "Role at the time", "Affiliation", "Action", "Date", "Detail",
+                           "Source [id]"]]
+
+
+def _date_text(date, precision: str) -> str:
+    if pd.isna(date):
+        return "date not given"
+    return {"day": f"{date:%Y-%m-%d}", "month": f"{date:%B %Y}", "year": f"{date:%Y}"}[precision]
+
+
+def tolls_table(tolls: pd.DataFrame) -> pd.DataFrame:
+    from .claims import figure
+
+    shown = tolls.assign(
+        figure=[figure(v, lo, hi) for v, lo, hi in zip(tolls["value"], tolls["low"], tolls["high"])],
+        as_of_text=[("not given" if pd.isna(d) else f"{d:%Y-%m-%d}") for d in tolls["as_of"]])
+    shown = shown.sort_values(["event", "category", "as_of"], na_position="last")
+    shown["source_text"] = shown["source"] + " [" + shown["source_id"] + "]"
+    return shown.rename(columns={"event_label": "Event", "category_label": "Counting",
+                                 "figure": "Deaths", "as_of_text": "As of",
+                                 "reported_by": "Reported by", "source_text": "Source [id]",
+                                 "note": "Note"}
+                        )[["Event", "Counting", "Deaths", "As of", "Reported by", "Source [id]",
+                           "Note"]]
+
+
+def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    from .claims import figure
+
+    rows = []
+    for claim in ledger.itertuples():
+        mine = checks[checks["claim_id"] == claim.claim_id]
+        others = "; ".join(
+            f"{_reported(c, claim.unit)} ({source_names([c.source_id], sources)[0]})"
+            for c in mine.itertuples())
+        said = (figure(claim.value, claim.low, claim.high, claim.unit) if claim.claim_kind == "number"
+                else f"{claim.claim_date:%Y-%m-%d}")
+        rows.append({"Claim": claim.claim_id, "The article says": claim.quote,
+                     "Subject": claim.subject, "Article's figure": said,
+                     "Other reports": others or "—", "Verdict": claim.verdict_text})
+    return pd.DataFrame(rows)
+
+
+def _reported(check, unit) -> str:
+    from .claims import figure
+
+    if pd.notna(check.value) or pd.notna(check.low):
+        return figure(check.value, check.low, check.high, unit)
+    return f"{check.reported_date:%Y-%m-%d}" if pd.notna(check.reported_date) else "?"

@@ -78,44 +78,73 @@ def _chapter_cells(nb: nbformat.NotebookNode, number: int) -> tuple[list, str]:
     return cells, title
 
 
-def _number_figures(cells: list, chapter: int, figures: list) -> None:
+def _number_figures(cells: list, chapter: int, figures: list, numbers: dict[str, int]) -> None:
+    """Number figures in reading order and point their captions at the Sources section."""
     for cell in cells:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {}).get(META_KEY, {})
             if meta.get("figure"):
                 meta["number"] = len(figures) + 1
                 meta["chapter"] = chapter
+                meta["source_line"] = source_line(meta.get("source_ids", []), meta.get("sources", []),
+                                                  numbers)
                 figures.append(meta)
 
 
+def ranges(values: list[int]) -> str:
+    """'1, 3–5, 9' from [1, 3, 4, 5, 9]."""
+    parts, run = [], []
+    for value in sorted(set(values)):
+        if run and value == run[-1] + 1:
+            run.append(value)
+            continue
+        if run:
+            parts.append(f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)))
+        run = [value]
+    if run:
+        parts.append(f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)))
+    return ", ".join(parts)
+
+
+def source_line(source_ids: list[str], names: list[str], numbers: dict[str, int],
+                shown: int = 6) -> str:
+    """Caption line naming a figure's sources; long lists name the first few and give the
+    numbers of all of them in the Sources section."""
+    named = "; ".join(names[:shown]) + (f"; and {len(names) - shown} more" if len(names) > shown else "")
+    refs = ranges([numbers[s] for s in source_ids if s in numbers])
+    return f"{named} (Sources nos. {refs})" if refs else named
+
+
 def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited: set[str],
-             inputs: list[Path], parameters: dict[str, dict]) -> tuple[nbformat.NotebookNode, Front]:
+             data_files: list[Path], inputs: list[Path],
+             parameters: dict[str, dict]) -> tuple[nbformat.NotebookNode, Front]:
     report = nbformat.v4.new_notebook()
     report.metadata["title"] = config.title
+    listed = cited_in_order(sources, cited)
+    numbers = {source_id: n for n, source_id in enumerate(listed["source_id"], start=1)}
     toc, figures = [], []
     for number, path in enumerate(executed, start=1):
         nb = nbformat.read(path, as_version=4)
         cells, title = _chapter_cells(nb, number)
         start = len(figures)
-        _number_figures(cells, number, figures)
+        _number_figures(cells, number, figures, numbers)
         toc.append((number, title, figures[start:]))
         report.cells.extend(cells)
     front = Front(
         title=config.title, subtitle=config.subtitle,
         built=build_time().strftime("%Y-%m-%d %H:%M UTC"),
-        data_version=data_version(inputs),
+        data_version=data_version(data_files),
         toc_html=_toc_html(toc),
-        sources_html=sources_html(sources, cited),
+        sources_html=sources_html(listed),
         about_html=_about_html(parameters, inputs),
     )
     return report, front
 
 
-def data_version(inputs: list[Path]) -> str:
+def data_version(data_files: list[Path]) -> str:
     """Short digest over the data files: two reports with the same data show the same version."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in inputs if p.suffix in (".csv", ".json") and p.parent.name == "data"
-                       or p.name == "datapackage.json"):
+    for path in sorted(data_files, key=lambda p: p.name):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -140,11 +169,15 @@ def safe_link(url: str, text: str) -> str:
     return shown
 
 
-def sources_html(sources: pd.DataFrame, cited: set[str]) -> str:
+def cited_in_order(sources: pd.DataFrame, cited: set[str]) -> pd.DataFrame:
+    """The cited sources in the order of the Sources section: publisher, then date, then id."""
     rows = sources[sources["source_id"].isin(cited)].copy()
-    rows["sort_date"] = rows["date_published"].fillna(pd.Timestamp("2100-01-01"))
-    rows = rows.sort_values(["publisher", "sort_date", "source_id"], key=lambda s: s.astype(str).str.lower()
-                            if s.dtype == "string" else s)
+    rows["publisher_key"] = rows["publisher"].str.lower()
+    rows["date_key"] = rows["date_published"].fillna(pd.Timestamp("2100-01-01"))
+    return rows.sort_values(["publisher_key", "date_key", "source_id"], ignore_index=True)
+
+
+def sources_html(rows: pd.DataFrame) -> str:
     items = []
     for row in rows.itertuples():
         date = "n.d." if pd.isna(row.date_published) else f"{row.date_published:%Y-%m-%d}"

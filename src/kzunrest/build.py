@@ -129,6 +129,8 @@ def _run_chapter(notebook: str, target: str, parameters: dict, cwd: str) -> dict
     try:
         papermill.execute_notebook(notebook, target, parameters=parameters, kernel_name="python3",
                                    cwd=cwd, progress_bar=False, log_output=False,
+                                   # ipykernel warns on stderr about its local TCP transport.
+                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
                                    request_save_on_cell_execute=False)
         reads = Path(log.name).read_text(encoding="utf-8").split()
         return {"ok": True, "reads": reads, "seconds": time.monotonic() - started}
@@ -188,7 +190,7 @@ def _execute_parallel(todo, chapters_dir: Path, out: Path, package: str, environ
                 future = pool.submit(_run_chapter, str(chapter.notebook), str(target), parameters,
                                      str(chapter.notebook.parent))
                 futures[future] = (chapter, parameters, reason, target)
-                say(f"      {chapter.name:<28} started   ({reason})")
+                say(f"      {chapter.name:<28} queued    ({reason})")
             for future in as_completed(futures):
                 chapter, parameters, reason, target = futures[future]
                 result = future.result()

@@ -7,6 +7,7 @@ They take the typed frames of :mod:`kzunrest.data` (or aggregates of them from
 from __future__ import annotations
 
 import json
+import math
 from importlib import resources
 
 import altair as alt
@@ -75,42 +76,83 @@ def kazakhstan_outline() -> dict:
     return json.loads(text)
 
 
+OUTLINE = "kazakhstan_outline"  # name of the outline's dataset in every map spec
+
+
+def _projection(outline: dict, width: int, height: int) -> dict:
+    """A Mercator projection fitting the outline, computed here so the geometry is not copied into
+    every panel's projection (Vega-Lite's ``fit`` would embed it once per panel)."""
+    points = [p for feature in outline["features"]
+              for polygon in feature["geometry"]["coordinates"] for ring in polygon for p in ring]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    span_x = math.radians(max(lons) - min(lons))
+    span_y = merc(max(lats)) - merc(min(lats))
+    scale = min(width / span_x, height / span_y) * 0.97
+    centre_y = math.degrees(2 * math.atan(math.exp((merc(max(lats)) + merc(min(lats))) / 2)) - math.pi / 2)
+    return {"type": "mercator", "scale": round(scale, 3),
+            "center": [round((max(lons) + min(lons)) / 2, 4), round(centre_y, 4)],
+            "translate": [width / 2, height / 2]}
+
+
 def _outline_layer(outline: dict, width: int, height: int) -> alt.Chart:
-    return (alt.Chart(alt.Data(values=outline["features"]))
+    return (alt.Chart(alt.NamedData(name=OUTLINE))
             .mark_geoshape(fill="#f2efe9", stroke="#9a9a9a", strokeWidth=0.8)
-            .project(type="mercator", fit=outline)
+            .project(**_projection(outline, width, height))
             .properties(width=width, height=height))
+
+
+def _with_outline(chart, outline: dict):
+    """Attach the outline once, as a named dataset all map layers and panels refer to."""
+    return chart.properties(datasets={OUTLINE: outline["features"]})
+
+
+def _first_days(first_seen: pd.DataFrame) -> list[str]:
+    return [f"{d:%-d %b}" for d in sorted(first_seen["first_date"].unique())]
 
 
 def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
                end: pd.Timestamp) -> alt.LayerChart:
     """Every city with reported unrest, coloured by the day it was first reported.
 
-    ``first_seen``: one row per city with city, region, latitude, longitude, first_date,
-    activity (most serious activity reported there in the window) and n_reports.
+    ``first_seen``: one row per city with city, region, latitude, longitude, first_date, n_days
+    (days with reports) and worst (most serious activity reported there in the window).
     """
-    data = _dates(first_seen, "first_date")
+    data = first_seen.assign(first_day=[f"{d:%-d %b}" for d in first_seen["first_date"]])
+    data = _dates(data, "first_date")
+    days = _first_days(first_seen)
+    width, height = 560, 330
     points = (alt.Chart(data)
               .mark_circle(stroke="#333333", strokeWidth=0.6, opacity=0.9)
               .encode(longitude="longitude:Q", latitude="latitude:Q",
-                      color=alt.Color("first_date:T", title="First reported",
-                                      scale=alt.Scale(scheme="inferno", reverse=True,
-                                                      domain=[f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"]),
-                                      legend=alt.Legend(format="%d %b", orient="right",
-                                                        direction="vertical", gradientLength=220)),
+                      color=alt.Color("first_day:O", title="First reported", sort=days,
+                                      # Earliest days darkest: the spread reads outward.
+                                      scale=alt.Scale(scheme="yelloworangered", reverse=True,
+                                                      domain=days),
+                                      legend=alt.Legend(orient="right", direction="vertical")),
                       size=alt.Size("n_days:Q", title="Days with reports",
-                                    scale=alt.Scale(range=[40, 400]),
-                                    legend=alt.Legend(orient="right", direction="vertical")),
+                                    scale=alt.Scale(domain=[1, max(2, int(data["n_days"].max()))],
+                                                    range=[50, 420]),
+                                    legend=alt.Legend(orient="right", direction="vertical",
+                                                      values=sorted({1, int(data["n_days"].max())}))),
                       tooltip=[alt.Tooltip("city:N", title="City"),
                                alt.Tooltip("region:N", title="Region"),
                                alt.Tooltip("first_date:T", title="First reported", format="%d %B %Y"),
                                alt.Tooltip("n_days:Q", title="Days with reports"),
                                alt.Tooltip("worst:N", title="Most serious activity")]))
-    labels = (alt.Chart(data).mark_text(align="left", dx=7, dy=-6, fontSize=10, color="#333333")
-              .encode(longitude="longitude:Q", latitude="latitude:Q", text="city:N"))
-    return (alt.layer(_outline_layer(outline, 560, 330), points, labels)
-            .properties(title=alt.Title("Where unrest was reported, by the day it was first reported",
-                                        subtitle=f"Cities and towns, {start:%-d} – {end:%-d %B %Y}")))
+    projection = _projection(outline, width, height)
+    # Labels east of 80°E go to the left of their dot so they stay inside the map.
+    labels = [alt.Chart(data).transform_filter(test).mark_text(
+                  align=align, dx=dx, dy=-7, fontSize=10, color="#333333")
+              .encode(longitude="longitude:Q", latitude="latitude:Q", text="city:N")
+              .project(**projection)
+              for test, align, dx in (("datum.longitude <= 80", "left", 7),
+                                      ("datum.longitude > 80", "right", -7))]
+    chart = alt.layer(_outline_layer(outline, width, height), points.project(**projection), *labels)
+    return _with_outline(chart, outline).properties(
+        title=alt.Title("Where unrest was reported, by the day it was first reported",
+                        subtitle=f"Cities and towns, {start:%-d %B} – {end:%-d %B %Y}"))
 
 
 def spread_small_multiples(daily: pd.DataFrame, outline: dict, columns: int = 4) -> alt.ConcatChart:
@@ -119,6 +161,8 @@ def spread_small_multiples(daily: pd.DataFrame, outline: dict, columns: int = 4)
     ``daily``: one row per day and city ever reported up to that day: day, city, latitude,
     longitude, status ('reported this day' / 'reported earlier').
     """
+    width, height = 130, 80
+    projection = _projection(outline, width, height)
     panels = []
     for day, frame in daily.groupby("day", sort=True):
         points = (alt.Chart(_dates(frame, "day"))
@@ -127,19 +171,24 @@ def spread_small_multiples(daily: pd.DataFrame, outline: dict, columns: int = 4)
                           color=alt.Color("status:N", title=None,
                                           scale=alt.Scale(domain=["reported this day", "reported earlier"],
                                                           range=["#c0392b", "#b0b0b0"])),
+                          order=alt.Order("status:N", sort="ascending"),  # this day's on top
                           tooltip=[alt.Tooltip("city:N", title="City"),
                                    alt.Tooltip("status:N", title="Status"),
-                                   alt.Tooltip("day:T", title="Day", format="%d %B %Y")]))
+                                   alt.Tooltip("day:T", title="Day", format="%d %B %Y")])
+                  .project(**projection))
         count = int((frame["status"] == "reported this day").sum())
-        panels.append(alt.layer(_outline_layer(outline, 130, 80), points)
-                      .properties(title=alt.Title(f"{day:%-d %b}: {count} cities", fontSize=11)))
-    return (alt.concat(*panels, columns=columns, spacing=8)
-            .properties(title=alt.Title("Day by day: cities with reported unrest",
-                                        subtitle="Red: reported that day; grey: reported on an earlier day")))
+        label = f"{day:%-d %b}: {count} {'city' if count == 1 else 'cities'}"
+        panels.append(alt.layer(_outline_layer(outline, width, height), points)
+                      .properties(title=alt.Title(label, fontSize=11)))
+    chart = alt.concat(*panels, columns=columns, spacing=8)
+    return _with_outline(chart, outline).properties(
+        title=alt.Title("Day by day: cities with reported unrest",
+                        subtitle="Red: reported that day; grey: reported on an earlier day"))
 
 
-def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, y_field: str | None = None):
-    """Reference lines for key events and a shaded span for the internet shutdown."""
+def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None):
+    """Reference rules for key events, each with its number at the top, and a shaded span for
+    the internet shutdown. ``events``: date, number, label, source."""
     layers = []
     if shutdown is not None and not shutdown.empty:
         span = shutdown.assign(start=shutdown["start"].dt.strftime("%Y-%m-%d"),
@@ -148,18 +197,35 @@ def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, y_field: 
                       .encode(x="start:T", x2="end:T",
                               tooltip=[alt.Tooltip("label:N", title="Span"),
                                        alt.Tooltip("start:T", title="From", format="%d %b"),
-                                       alt.Tooltip("end:T", title="To", format="%d %b")]))
+                                       alt.Tooltip("end:T", title="Until", format="%d %b")]))
     if not events.empty:
         marks = _dates(events, "date")
+        tooltip = [alt.Tooltip("number:N", title="Key event"),
+                   alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
+                   alt.Tooltip("label:N", title="Event"), alt.Tooltip("source:N", title="Source")]
         layers.append(alt.Chart(marks).mark_rule(color="#555555", strokeDash=[3, 3])
-                      .encode(x="date:T",
-                              tooltip=[alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
-                                       alt.Tooltip("label:N", title="Event"),
-                                       alt.Tooltip("source:N", title="Source")]))
-        layers.append(alt.Chart(marks).mark_text(angle=270, align="right", baseline="bottom",
-                                                 dx=-4, dy=-2, fontSize=9, color="#444444")
-                      .encode(x="date:T", y=alt.value(0), text="short:N"))
+                      .encode(x="date:T", tooltip=tooltip))
+        # Events sharing a day stack their numbers downwards from the top edge.
+        layers.append(alt.Chart(marks).mark_text(fontSize=10, fontWeight="bold", color="#a93226")
+                      .encode(x="date:T", y=alt.value(0), yOffset=alt.YOffset("stack:Q", scale=None),
+                              text="number:N", tooltip=tooltip)
+                      .transform_calculate(stack="6 + 12 * datum.slot"))
     return layers
+
+
+def event_key(events: pd.DataFrame, width: int = WIDTH) -> alt.Chart:
+    """The numbered list of key events shown under a chart with :func:`_event_layers`."""
+    rows = _dates(events, "date").assign(
+        line=[f"{n}.  {d:%-d %b} — {label}" for n, d, label in
+              zip(events["number"], events["date"], events["label"])])
+    rows["row"] = range(len(rows))
+    return (alt.Chart(rows).mark_text(align="left", baseline="top", fontSize=10, color="#333333",
+                                      limit=width - 10)
+            .encode(y=alt.Y("row:O", axis=None), x=alt.value(0), text="line:N",
+                    tooltip=[alt.Tooltip("label:N", title="Event"),
+                             alt.Tooltip("source:N", title="Source")])
+            .properties(width=width, height=alt.Step(14),
+                        title=alt.Title("Key events", fontSize=12)))
 
 
 def daily_counts(counts: pd.DataFrame, events: pd.DataFrame,
@@ -170,21 +236,26 @@ def daily_counts(counts: pd.DataFrame, events: pd.DataFrame,
     'Cumulative') and value. ``events``: date, label, short, source.
     """
     data = _dates(counts, "day")
+    top = math.ceil(max(1, counts["value"].max()) * 1.3)  # headroom for the event numbers
     base = alt.Chart(data).encode(
         x=alt.X("day:T", title="Date (January 2022)", axis=alt.Axis(format="%-d %b", tickCount="day", labelAngle=-45)),
-        y=alt.Y("value:Q", title="Number with reported unrest"),
+        y=alt.Y("value:Q", title="Number with reported unrest", scale=alt.Scale(domain=[0, top])),
         color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#c0392b", "#2c3e50"])),
         strokeDash=alt.StrokeDash("kind:N", title=None,
-                                  scale=alt.Scale(domain=["That day", "Cumulative"], range=[[1, 0], [5, 3]])),
+                                  scale=alt.Scale(domain=["That day", "Cumulative"], range=[[1, 0], [5, 3]]),
+                                  legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2,
+                                                    symbolStrokeColor="#333333")),
         tooltip=[alt.Tooltip("day:T", title="Date", format="%d %B %Y"),
                  alt.Tooltip("measure:N", title="Counting"), alt.Tooltip("kind:N", title="Per"),
                  alt.Tooltip("value:Q", title="Number")])
     lines = base.mark_line(point=True, strokeWidth=2)
-    return (alt.layer(*_event_layers(events, shutdown), lines)
-            .properties(width=WIDTH, height=320,
-                        title=alt.Title("Cities and regions with reported unrest, by day",
-                                        subtitle="Solid: that day; dashed: cumulative. Dotted rules: key "
-                                                 "events; blue band: internet shutdown")))
+    chart = alt.layer(*_event_layers(events, shutdown), lines).properties(width=WIDTH, height=300)
+    parts = [chart, event_key(events)] if not events.empty else [chart]
+    return (alt.vconcat(*parts, spacing=14)
+            .properties(title=alt.Title("Cities and regions with reported unrest, by day",
+                                        subtitle="Solid: that day; dashed: cumulative. Numbered rules: "
+                                                 "key events (listed below); blue band: internet "
+                                                 "shutdown")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,11 +285,12 @@ def people_timeline(actions: pd.DataFrame, events: pd.DataFrame) -> alt.LayerCha
                               alt.Tooltip("detail:N", title="Detail"),
                               alt.Tooltip("source:N", title="Source")]))
     height = max(160, 22 * len(order))
-    return (alt.layer(*_event_layers(events, None), marks)
-            .properties(width=WIDTH - 180, height=height,
-                        title=alt.Title("Who was dismissed, detained, charged and sentenced, and when",
+    chart = alt.layer(*_event_layers(events, None), marks).properties(width=WIDTH - 180, height=height)
+    parts = [chart, event_key(events, WIDTH)] if not events.empty else [chart]
+    return (alt.vconcat(*parts, spacing=14)
+            .properties(title=alt.Title("Who was dismissed, detained, charged and sentenced, and when",
                                         subtitle="One row per person, grouped by affiliation and ordered "
-                                                 "by first action; dotted rules: key events")))
+                                                 "by first action; numbered rules: key events")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,7 +314,8 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
                alt.Tooltip("as_of:T", title="As of", format="%d %B %Y"),
                alt.Tooltip("source:N", title="Source")]
     base = alt.Chart(data).encode(y=y)
-    ranges = (base.transform_filter("isValid(datum.low)").mark_rule(strokeWidth=3, opacity=0.6)
+    ranges = (base.transform_filter("isValid(datum.low) && isValid(datum.high)")
+              .mark_rule(strokeWidth=3, opacity=0.6)
               .encode(x="low:Q", x2="high:Q", color=alt.Color("official_label:N", title="Figure from"),
                       tooltip=tooltip))
     points = (base.mark_point(filled=True, size=70, opacity=0.85)
@@ -250,7 +323,9 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
                       color=alt.Color("official_label:N", title="Figure from",
                                       scale=alt.Scale(domain=["State body", "Others"],
                                                       range=["#c0392b", "#2c7fb8"])),
-                      yOffset=alt.YOffset("official_label:N"),
+                      shape=alt.Shape("official_label:N", title="Figure from",
+                                      scale=alt.Scale(domain=["State body", "Others"],
+                                                      range=["circle", "diamond"])),
                       tooltip=tooltip))
     return (alt.layer(ranges, points)
             .properties(width=WIDTH - 160, height=alt.Step(26))
@@ -282,3 +357,31 @@ def official_toll_over_time(tolls: pd.DataFrame) -> alt.LayerChart:
             .properties(width=WIDTH, height=260,
                         title=alt.Title("Kazakhstan's official death toll over time",
                                         subtitle="Each point is a figure stated by a state body")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims ledger
+
+
+def claims_compared(rows: pd.DataFrame) -> alt.LayerChart:
+    """Other reports of each number claim, as a multiple of the article's figure (log scale).
+
+    ``rows``: label, article, reported, ratio, source — one row per other report.
+    """
+    order = list(rows.sort_values("label")["label"].drop_duplicates())
+    agree = alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(color="#333333", strokeWidth=1.5) \
+        .encode(x="ratio:Q")
+    points = (alt.Chart(rows).mark_point(filled=True, size=70, opacity=0.8, color="#2c7fb8")
+              .encode(x=alt.X("ratio:Q", title="Other report ÷ the article's figure (1 = same figure)",
+                              scale=alt.Scale(type="log")),
+                      y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
+                      tooltip=[alt.Tooltip("label:N", title="Claim"),
+                               alt.Tooltip("article:N", title="Article says"),
+                               alt.Tooltip("reported:N", title="Other report"),
+                               alt.Tooltip("ratio:Q", title="Ratio", format=".2f"),
+                               alt.Tooltip("source:N", title="Source")]))
+    return (alt.layer(agree, points)
+            .properties(width=WIDTH - 250, height=alt.Step(18),
+                        title=alt.Title("The articles' numbers against other reports",
+                                        subtitle="Each dot is another source's figure; the line marks "
+                                                 "agreement with the article")))

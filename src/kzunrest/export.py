@@ -39,14 +39,20 @@ def kz_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _configure(exporter: HTMLExporter) -> HTMLExporter:
-    exporter.extra_template_basedirs = [str(TEMPLATE_DIR)]
-    exporter.template_name = "kzreport"
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    exporter.filters = {"kz_json": kz_json}
-    return exporter
+def kz_vega(spec: dict) -> str:
+    """A chart's Vega spec for the report page, labelled with the Vega version embedded there
+    (the notebook output says v5 for JupyterLab's renderer)."""
+    import vl_convert
+
+    major = vl_convert.get_vega_version().split(".")[0]
+    return kz_json({**spec, "$schema": f"https://vega.github.io/schema/vega/v{major}.json"})
+
+
+def _exporter(kind: type[HTMLExporter]) -> HTMLExporter:
+    # Traits go to the constructor: the template environment is built from them at init.
+    return kind(extra_template_basedirs=[str(TEMPLATE_DIR)], template_name="kzreport",
+                exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                filters={"kz_json": kz_json, "kz_vega": kz_vega})
 
 
 def _resources(front: dict, static: bool) -> dict:
@@ -60,7 +66,7 @@ def _resources(front: dict, static: bool) -> dict:
 
 
 def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False) -> str:
-    html, _ = _configure(HTMLExporter()).from_notebook_node(report, resources=_resources(front, static))
+    html, _ = _exporter(HTMLExporter).from_notebook_node(report, resources=_resources(front, static))
     return html
 
 
@@ -109,6 +115,6 @@ async def _print_pdf(html: str, executable: str) -> bytes:
 
 
 def to_pdf(report: nbformat.NotebookNode, front: dict) -> bytes:
-    exporter = _configure(ChromiumPDFExporter())
+    exporter = _exporter(ChromiumPDFExporter)
     pdf, _ = exporter.from_notebook_node(report, resources=_resources(front, static=True))
     return pdf

@@ -1,0 +1,121 @@
+"""The chapters' prose, with every number computed from the data.
+
+Each function takes the frames a chapter already has and returns Markdown; values that come from
+the CSVs pass through :func:`kzunrest.render.md_escape` so they are shown, never interpreted.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .analysis import toll_ranges
+from .charts import ACTION_LABELS, CATEGORY_LABELS, EVENT_LABELS
+from .render import md_escape as esc
+
+
+def day(value: pd.Timestamp) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def spread_summary(spread: pd.DataFrame, counts: pd.DataFrame) -> dict:
+    first = spread.sort_values(["date", "city"]).iloc[0]
+    peak_day = counts["cities"].idxmax()
+    all_regions = counts["regions_cumulative"].max()
+    reached = counts.index[counts["regions_cumulative"] == all_regions][0]
+    return {
+        "cities": spread["city"].nunique(), "regions": spread["region"].nunique(),
+        "reports": len(spread), "sources": spread["source_id"].nunique(),
+        "first_day": first["date"], "first_city": first["city"],
+        "last_day": spread["date"].max(),
+        "peak_day": peak_day, "peak_cities": int(counts.at[peak_day, "cities"]),
+        "peak_regions": int(counts.at[peak_day, "regions"]),
+        "regions_reached_day": reached,
+        "violent_cities": spread.loc[spread["activity"].isin(
+            ["storming_of_buildings", "armed_violence"]), "city"].nunique(),
+    }
+
+
+def spread_text(s: dict, start: pd.Timestamp, end: pd.Timestamp) -> str:
+    return (
+        f"Between {day(start)} and {day(end)} the sources in this data set report unrest in "
+        f"**{plural(s['cities'], 'city', 'cities')}** across **{plural(s['regions'], 'region')}** "
+        f"({plural(s['reports'], 'dated report')} from {plural(s['sources'], 'source')}). "
+        f"The earliest report is from {esc(s['first_city'])} on {day(s['first_day'])}; the "
+        f"last dated report in the window is from {day(s['last_day'])}. The busiest day was "
+        f"**{day(s['peak_day'])}**, with reports from {plural(s['peak_cities'], 'city', 'cities')} "
+        f"in {plural(s['peak_regions'], 'region')}; by {day(s['regions_reached_day'])} every "
+        f"region that would report unrest had done so. In "
+        f"{plural(s['violent_cities'], 'city', 'cities')} a source reports buildings stormed or "
+        f"armed violence.")
+
+
+def people_summary(actions: pd.DataFrame) -> dict:
+    dated = actions[actions["date"].notna()]
+    by_action = actions["action"].value_counts()
+    return {
+        "people": actions["person"].nunique(), "actions": len(actions),
+        "first": dated["date"].min(), "last": dated["date"].max(),
+        "by_action": {ACTION_LABELS[a]: int(n) for a, n in by_action.items()},
+        "detained": actions.loc[actions["action"].isin(["detained", "arrested"]), "person"].nunique(),
+        "sentenced": actions.loc[actions["action"].isin(["sentenced", "convicted"]), "person"].nunique(),
+        "undated": int(actions["date"].isna().sum()),
+    }
+
+
+def people_text(s: dict, end: pd.Timestamp) -> str:
+    counts = ", ".join(f"{esc(label.lower())} {n}" for label, n in s["by_action"].items())
+    undated = (f" {plural(s['undated'], 'action')} carry no date in their source and appear only in "
+               "the table." if s["undated"] else "")
+    return (
+        f"Up to {day(end)} the data set records **{plural(s['actions'], 'action')}** against "
+        f"**{plural(s['people'], 'person', 'people')}**, from {day(s['first'])} to {day(s['last'])} "
+        f"({counts}; one row per action and source, so one action reported by two sources counts "
+        f"twice). {plural(s['detained'], 'person', 'people')} were detained or arrested and "
+        f"{plural(s['sentenced'], 'person', 'people')} convicted or sentenced.{undated}")
+
+
+def tolls_text(tolls: pd.DataFrame) -> str:
+    lines = []
+    for row in toll_ranges(tolls).itertuples():
+        if row.category != "total":
+            continue
+        span = (f"{row.lowest:,.0f}" if row.lowest == row.highest
+                else f"{row.lowest:,.0f} to {row.highest:,.0f}")
+        lines.append(f"- **{EVENT_LABELS[row.event]}**: {plural(row.figures, 'reported total')}, "
+                     f"spanning {span} deaths.")
+    return "For all deaths, the sources in this data set give:\n\n" + "\n".join(lines)
+
+
+def official_change_text(series: pd.DataFrame) -> str:
+    totals = series[series["category"] == "total"].sort_values("as_of")
+    if totals.empty:
+        return "No dated official total is in the data."
+    first, last = totals.iloc[0], totals.iloc[-1]
+    security = series[series["category"] == "security_forces"]
+    sec = ""
+    if not security.empty:
+        latest = security.sort_values("as_of").iloc[-1]
+        sec = (f" The latest official count of security-force deaths is {latest['value']:,} "
+               f"({esc(latest['reported_by'])}, {day(latest['as_of'])}).")
+    return (f"Kazakhstan's official total went from **{first['value']:,}** "
+            f"({esc(first['reported_by'])}, {day(first['as_of'])}) to **{last['value']:,}** "
+            f"({esc(last['reported_by'])}, {day(last['as_of'])}), across "
+            f"{plural(len(totals), 'dated official statement')} in the data.{sec}")
+
+
+def category_label(category: str) -> str:
+    return CATEGORY_LABELS[category]
+
+
+def claims_text(ledger: pd.DataFrame) -> str:
+    counts = ledger["verdict"].value_counts()
+    per_article = ledger.groupby("source_id").size()
+    articles = ", ".join(f"{n} from `{s}`" for s, n in per_article.items())  # ids are [a-z0-9-]
+    return (f"The ledger holds **{plural(len(ledger), 'claim')}** ({articles}). "
+            f"**{counts.get('consistent', 0)}** are consistent with at least one other report, "
+            f"**{counts.get('differs', 0)}** differ from every other report in the data, and "
+            f"**{counts.get('not found elsewhere', 0)}** were not found elsewhere.")
