@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -80,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # a bug: say what happened in one line; KZUNREST_DEBUG=1 for more
+        if os.environ.get("KZUNREST_DEBUG"):
+            raise
+        print(f"internal error: {type(error).__name__}: {error} (run with KZUNREST_DEBUG=1 for the "
+              "traceback, and please report it)", file=sys.stderr)
         return 1
 
 

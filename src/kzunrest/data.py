@@ -8,6 +8,7 @@ is reported as ``file:row: column — what is wrong; how to fix it`` so an edito
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -96,7 +97,8 @@ def validate(data_dir: str | os.PathLike | None = None,
     """Check the package, or only ``tables`` and the sources they cite; return every problem."""
     directory = resolve_data_dir(data_dir)
     descriptor = _subset(read_descriptor(directory), tables, directory)
-    problems = _check_files_present(directory, descriptor)
+    # Files and headers first: a missing or misspelt column would otherwise shift every cell.
+    problems = _check_files_present(directory, descriptor) or _check_headers(directory, descriptor)
     if problems:
         return problems
     problems = _frictionless_problems(directory, descriptor)
@@ -147,15 +149,40 @@ def _check_files_present(directory: Path, descriptor: dict) -> list[Problem]:
     return problems
 
 
+def _check_headers(directory: Path, descriptor: dict) -> list[Problem]:
+    problems = []
+    for resource in descriptor["resources"]:
+        path = directory / resource["path"]
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                header = next(csv.reader(handle), [])
+        except UnicodeDecodeError:
+            continue  # reported with its line by the encoding check
+        expected = [f["name"] for f in resource["schema"]["fields"]]
+        if header == expected:
+            continue
+        exactly = f"the header must be exactly: {','.join(expected)}"
+        file = _display(path)
+        problems += [Problem(file, 1, name, f"column is missing from the header; {exactly}")
+                     for name in expected if name not in header]
+        problems += [Problem(file, 1, name or "(blank)",
+                             f"column is not in the schema (misspelt?); {exactly}")
+                     for name in header if name not in expected]
+        if sorted(header) == sorted(expected):
+            problems.append(Problem(file, 1, None, f"columns are in another order; {exactly}"))
+    return problems
+
+
 def _frictionless_problems(directory: Path, descriptor: dict) -> list[Problem]:
     from frictionless import Package  # slow import: only when validating
 
     report = Package(descriptor, basepath=str(directory)).validate()
+    schemas = {name: r["schema"] for name, r in resource_schemas(descriptor).items()}
     problems = []
     for task in report.tasks:
         path = directory / task.place
         for error in task.errors:
-            problems.append(_explain(path, error, task))
+            problems.append(_explain(path, error, schemas.get(task.name, {})))
     return problems
 
 
@@ -167,7 +194,7 @@ _TYPE_HINTS = {
 }
 
 
-def _explain(path: Path, error, task) -> Problem:
+def _explain(path: Path, error, schema: dict) -> Problem:
     """Turn one frictionless error into a Problem with a fix."""
     file = _display(path)
     kind = error.type
@@ -184,18 +211,20 @@ def _explain(path: Path, error, task) -> Problem:
         return Problem(file, row, column, _constraint_message(cell, note))
     if kind == "primary-key":
         other = re.search(r"position (\d+)", note)
-        keys = ", ".join(task.resource.schema.primary_key) if task.resource else "key"
-        return Problem(file, row, ", ".join(task.resource.schema.primary_key) if task.resource else None,
+        keys = ", ".join(schema.get("primaryKey", []))
+        return Problem(file, row, keys,
                        f"duplicate key: the same ({keys}) as row {other.group(1) if other else '?'}; "
                        "merge the two rows or correct one of them")
     if kind == "foreign-key":
-        values = re.search(r'values "([^"]*)"', note)
-        value = values.group(1) if values else "?"
-        return Problem(file, row, "source_id",
-                       f"'{value}' is not a source_id in sources.csv; add the source to "
-                       "sources.csv first, or correct the id")
+        found = re.search(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)" '
+                          r'as "([^"]+)"', note)
+        column, value, table, key = found.groups() if found else ("source_id", "?", "sources", "source_id")
+        noun = {"sources": "source", "claims": "claim"}.get(table, "row")
+        return Problem(file, row, column,
+                       f"'{value}' is not a {key} in {table}.csv; add the {noun} to {table}.csv "
+                       "first, or correct the id")
     if kind in {"missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"}:
-        expected = [f.name for f in task.resource.schema.fields] if task.resource else []
+        expected = [f["name"] for f in schema.get("fields", [])]
         what = {"missing-label": "column is missing from the header",
                 "extra-label": "column is not in the schema",
                 "incorrect-label": "header does not match the schema",

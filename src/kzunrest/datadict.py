@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from .data import read_descriptor, resolve_data_dir
@@ -34,11 +35,24 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _examples(path: Path) -> dict[str, str]:
+    """The first non-empty value of each column: examples are real rows, never made up."""
+    examples: dict[str, str] = {}
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            for column, value in row.items():
+                if value and column not in examples:
+                    examples[column] = value if len(value) <= 60 else value[:57] + "..."
+    return examples
+
+
 def data_dictionary(data_dir: str | Path | None = None) -> str:
-    descriptor = read_descriptor(resolve_data_dir(data_dir))
+    directory = resolve_data_dir(data_dir)
+    descriptor = read_descriptor(directory)
     lines = [BEGIN, ""]
     for resource in descriptor["resources"]:
         schema = resource["schema"]
+        examples = _examples(directory / resource["path"])
         lines += [f"### `{resource['path']}` — {resource['title']}", "", resource["description"], "",
                   f"Primary key: {', '.join(f'`{k}`' for k in schema['primaryKey'])}."]
         if schema.get("foreignKeys"):
@@ -46,7 +60,7 @@ def data_dictionary(data_dir: str | Path | None = None) -> str:
         lines += ["", "| column | type | rules | meaning | example |", "|---|---|---|---|---|"]
         for field in schema["fields"]:
             lines.append(f"| `{field['name']}` | {field['type']} | {_cell(_rules(field))} | "
-                         f"{_cell(field.get('description', ''))} | {_cell(field.get('example', ''))} |")
+                         f"{_cell(field.get('description', ''))} | {_cell(examples.get(field['name'], ''))} |")
         lines.append("")
     lines.append(END)
     return "\n".join(lines) + "\n"
