@@ -242,3 +242,14 @@ def test_every_problem_is_reported_not_just_the_first(data_copy):
     errors = [line for line in result.stderr.splitlines() if line.startswith("data/")]
     assert len(errors) == 2, result.stderr
     assert result.stderr.splitlines()[-1] == "2 problem(s); nothing was built"
+
+
+def test_check_must_report_the_kind_of_quantity_its_claim_makes(data_copy):
+    claims = {r["claim_id"]: r["claim_kind"] for r in data_copy.rows("claims")}
+    rows = data_copy.rows("claim_checks")
+    line = next(i for i, r in enumerate(rows, start=2) if claims[r["claim_id"]] == "number")
+    rows[line - 2].update(value="", low="", high="", reported_date="2022-01-06")
+    data_copy.write_rows("claim_checks", rows)
+    result = validate(data_copy)
+    assert (f"data/claim_checks.csv:{line}: value — the claim is a number but this check gives none; "
+            "fill in value (or low/high)") in result.stderr.splitlines(), result.stderr

@@ -139,12 +139,25 @@ def internet_shutdowns(events: pd.DataFrame) -> pd.DataFrame:
 
 def people_actions(actions: pd.DataFrame, sources: pd.DataFrame, end: pd.Timestamp,
                    affiliations: list[str] | None) -> pd.DataFrame:
-    """Actions up to ``end`` for the chosen affiliations, with the chart's labels and row order:
-    people grouped by affiliation, each group ordered by its members' first action."""
-    keep = actions["date"] <= end
+    """Dated actions up to ``end`` for the chosen affiliations, with the chart's labels and row
+    order: people grouped by affiliation, each group ordered by its members' first action.
+    Undated actions have no place on a timeline: see :func:`undated_actions`."""
+    keep = actions["date"].notna() & (actions["date"] <= end)
     if affiliations:
         keep &= actions["affiliation"].isin(affiliations)
-    chosen = actions[keep].copy()
+    return _label_actions(actions[keep].copy(), sources)
+
+
+def undated_actions(actions: pd.DataFrame, sources: pd.DataFrame,
+                    affiliations: list[str] | None) -> pd.DataFrame:
+    """Actions whose source gives no date, for the chosen affiliations."""
+    keep = actions["date"].isna()
+    if affiliations:
+        keep &= actions["affiliation"].isin(affiliations)
+    return _label_actions(actions[keep].copy(), sources)
+
+
+def _label_actions(chosen: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     names = dict(zip(sources["source_id"], source_names(sources["source_id"], sources)))
     chosen["source"] = chosen["source_id"].map(
         lambda s: source_names([s], sources)[0] if s in names else s)
@@ -176,13 +189,18 @@ def tolls_for_chart(tolls: pd.DataFrame, sources: pd.DataFrame, which: str) -> p
 
 
 def toll_ranges(tolls: pd.DataFrame) -> pd.DataFrame:
-    """Per event and category: how many figures, and the lowest and highest reported."""
+    """Per event and category: how many figures, the lowest and the highest reported, and whether
+    the highest is only a lower bound ("at least N", N above every closed figure)."""
     low = tolls["value"].fillna(tolls["low"])
-    high = tolls["value"].fillna(tolls["high"])
-    frame = tolls.assign(lowest=low, highest=high)
-    return (frame.groupby(["event", "category"])
-            .agg(figures=("toll_id", "size"), lowest=("lowest", "min"), highest=("highest", "max"))
-            .reset_index())
+    high = tolls["value"].fillna(tolls["high"]).fillna(tolls["low"])
+    open_ended = tolls["value"].isna() & tolls["high"].isna()
+    frame = tolls.assign(lowest=low, highest=high, closed=high.where(~open_ended))
+    ranges = (frame.groupby(["event", "category"])
+              .agg(figures=("toll_id", "size"), lowest=("lowest", "min"),
+                   highest=("highest", "max"), closed_max=("closed", "max"))
+              .reset_index())
+    ranges["highest_is_lower_bound"] = ranges["closed_max"].isna() | (ranges["highest"] > ranges["closed_max"])
+    return ranges.drop(columns="closed_max")
 
 
 def official_series(tolls: pd.DataFrame, event: str = "kazakhstan_2022") -> pd.DataFrame:

@@ -103,13 +103,28 @@ def validate(data_dir: str | os.PathLike | None = None,
         return problems
     problems = _frictionless_problems(directory, descriptor)
     broken = {p.file for p in problems}
+    frames = {}
     for name, resource in resource_schemas(descriptor).items():
         path = directory / resource["path"]
         if _display(path) in broken:
             continue
-        frame = _read_typed(path, resource["schema"])
-        problems += _row_rules(name, _display(path), frame)
+        frames[name] = _read_typed(path, resource["schema"])
+        problems += _row_rules(name, _display(path), frames[name])
+    if "claims" in frames and "claim_checks" in frames:
+        problems += _checks_match_claims(_display(directory / "claim_checks.csv"), frames["claims"],
+                                         frames["claim_checks"])
     return problems
+
+
+def _checks_match_claims(file: str, claims: pd.DataFrame, checks: pd.DataFrame) -> list[Problem]:
+    """A check reports the kind of quantity its claim makes: a number, or a date."""
+    kind = checks["claim_id"].map(dict(zip(claims["claim_id"], claims["claim_kind"])))
+    no_number = (kind == "number") & checks["value"].isna() & checks["low"].isna()
+    no_date = (kind == "date") & checks["reported_date"].isna()
+    return ([Problem(file, r, "value", "the claim is a number but this check gives none; fill in "
+                     "value (or low/high)") for r in _rows(no_number)]
+            + [Problem(file, r, "reported_date", "the claim is a date but this check gives none; "
+                       "fill in reported_date") for r in _rows(no_date)])
 
 
 def _subset(descriptor: dict, tables: list[str] | None, directory: Path) -> dict:

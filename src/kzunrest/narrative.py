@@ -53,23 +53,23 @@ def spread_text(s: dict, start: pd.Timestamp, end: pd.Timestamp) -> str:
         f"armed violence.")
 
 
-def people_summary(actions: pd.DataFrame) -> dict:
-    dated = actions[actions["date"].notna()]
+def people_summary(actions: pd.DataFrame, undated: pd.DataFrame | None = None) -> dict:
     by_action = actions["action"].value_counts()
     return {
         "people": actions["person"].nunique(), "actions": len(actions),
-        "first": dated["date"].min(), "last": dated["date"].max(),
+        "first": actions["date"].min(), "last": actions["date"].max(),
         "by_action": {ACTION_LABELS[a]: int(n) for a, n in by_action.items()},
         "detained": actions.loc[actions["action"].isin(["detained", "arrested"]), "person"].nunique(),
         "sentenced": actions.loc[actions["action"].isin(["sentenced", "convicted"]), "person"].nunique(),
-        "undated": int(actions["date"].isna().sum()),
+        "undated": 0 if undated is None else len(undated),
     }
 
 
 def people_text(s: dict, end: pd.Timestamp) -> str:
     counts = ", ".join(f"{esc(label.lower())} {n}" for label, n in s["by_action"].items())
-    undated = (f" {plural(s['undated'], 'action')} carry no date in their source and appear only in "
-               "the table." if s["undated"] else "")
+    undated = (f" A further {plural(s['undated'], 'action')} reported without a date "
+               f"{'is' if s['undated'] == 1 else 'are'} listed after the table."
+               if s["undated"] else "")
     return (
         f"Up to {day(end)} the data set records **{plural(s['actions'], 'action')}** against "
         f"**{plural(s['people'], 'person', 'people')}**, from {day(s['first'])} to {day(s['last'])} "
@@ -83,8 +83,8 @@ def tolls_text(tolls: pd.DataFrame) -> str:
     for row in toll_ranges(tolls).itertuples():
         if row.category != "total":
             continue
-        span = (f"{row.lowest:,.0f}" if row.lowest == row.highest
-                else f"{row.lowest:,.0f} to {row.highest:,.0f}")
+        top = f"{'at least ' if row.highest_is_lower_bound else ''}{row.highest:,.0f}"
+        span = top if row.lowest == row.highest else f"{row.lowest:,.0f} to {top}"
         lines.append(f"- **{EVENT_LABELS[row.event]}**: {plural(row.figures, 'reported total')}, "
                      f"spanning {span} deaths.")
     return "For all deaths, the sources in this data set give:\n\n" + "\n".join(lines)

@@ -107,7 +107,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 def md_escape(text: object) -> str:
     """Escape a value so Markdown shows it literally and no HTML in it is interpreted."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
 def markdown(text: str) -> None:

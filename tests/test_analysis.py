@@ -1,0 +1,217 @@
+"""Aggregates and verdicts on small hand-made frames whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+
+import pandas as pd
+import pytest
+
+from kzunrest import analysis, claims, narrative
+
+D = pd.Timestamp
+
+
+def spread_frame() -> pd.DataFrame:
+    rows = [
+        ("2022-01-02", "Zhanaozen", "Mangystau Region", "peaceful_protest", "s1"),
+        ("2022-01-02", "Zhanaozen", "Mangystau Region", "peaceful_protest", "s2"),
+        ("2022-01-03", "Aktau", "Mangystau Region", "peaceful_protest", "s1"),
+        ("2022-01-04", "Almaty", "Almaty city", "clashes", "s1"),
+        ("2022-01-04", "Zhanaozen", "Mangystau Region", "peaceful_protest", "s1"),
+        ("2022-01-05", "Almaty", "Almaty city", "armed_violence", "s2"),
+    ]
+    frame = pd.DataFrame(rows, columns=["date", "city", "region", "activity", "source_id"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["latitude"], frame["longitude"] = 43.0, 60.0
+    return frame
+
+
+def test_first_seen_per_city():
+    first = analysis.first_seen(spread_frame()).set_index("city")
+    assert list(first.index) == ["Zhanaozen", "Aktau", "Almaty"]  # by first date
+    assert first.at["Zhanaozen", "first_date"] == D("2022-01-02")
+    assert first.at["Zhanaozen", "n_days"] == 2
+    assert first.at["Zhanaozen", "n_reports"] == 3
+    assert first.at["Almaty", "worst"] == "Armed violence"
+
+
+def test_daily_counts_per_day_and_cumulative():
+    counts = analysis.daily_counts(spread_frame(), D("2022-01-01"), D("2022-01-06"))
+    assert list(counts["cities"]) == [0, 1, 1, 2, 1, 0]
+    assert list(counts["regions"]) == [0, 1, 1, 2, 1, 0]
+    assert list(counts["cities_cumulative"]) == [0, 1, 2, 3, 3, 3]
+    assert list(counts["regions_cumulative"]) == [0, 1, 1, 2, 2, 2]
+
+
+def test_spread_by_day_marks_this_day_and_earlier():
+    days = analysis.spread_by_day(spread_frame(), D("2022-01-02"), D("2022-01-04"))
+    on_4th = days[days["day"] == D("2022-01-04")].set_index("city")["status"].to_dict()
+    assert on_4th == {"Zhanaozen": "reported this day", "Aktau": "reported earlier",
+                      "Almaty": "reported this day"}
+    assert len(days[days["day"] == D("2022-01-02")]) == 1
+
+
+def test_filter_spread_by_window_and_region():
+    chosen = analysis.filter_spread(spread_frame(), D("2022-01-03"), D("2022-01-05"), ["Almaty city"])
+    assert sorted(chosen["date"].dt.day) == [4, 5]
+
+
+def events_frame() -> pd.DataFrame:
+    rows = [
+        ("e1", "2022-01-05", "government_resignation", None, "s1"),
+        ("e2", "2022-01-05", "state_of_emergency_start", "Mangystau Region", "s1"),
+        ("e3", "2022-01-05", "state_of_emergency_start", "Almaty city", "s2"),
+        ("e4", "2022-01-05", "csto_request", None, "s1"),
+        ("e5", "2022-01-06", "csto_request", None, "s2"),  # a source that differs on the date
+        ("e6", "2022-01-04", "internet_shutdown_start", None, "s1"),
+        ("e7", "2022-01-10", "internet_shutdown_end", None, "s2"),
+        ("e8", "2022-01-08", "other", None, "s1"),
+    ]
+    frame = pd.DataFrame(rows, columns=["event_id", "date", "kind", "region", "source_id"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def sources_frame() -> pd.DataFrame:
+    return pd.DataFrame({"source_id": ["s1", "s2"], "publisher": ["Reuters", "TASS"],
+                         "date_published": pd.to_datetime(["2022-01-05", None])})
+
+
+def test_marked_events_keep_disagreeing_dates_and_number_them():
+    marked = analysis.marked_events(events_frame(), sources_frame())
+    assert list(marked["label"]) == ["Government resigns", "State of emergency (2 regions)",
+                                     "CSTO asked for help", "CSTO asked for help"]
+    assert list(marked["date"].dt.day) == [5, 5, 5, 6]
+    assert list(marked["number"]) == ["1", "2", "3", "4"]
+    assert list(marked["slot"]) == [0, 1, 2, 0]
+    assert marked.loc[1, "source"] == "Reuters, 2022-01-05; TASS"
+
+
+def test_internet_shutdown_span_runs_to_the_end_of_the_last_day():
+    span = analysis.internet_shutdowns(events_frame())
+    assert span.loc[0, "start"] == D("2022-01-04")
+    assert span.loc[0, "end"] == D("2022-01-11")
+
+
+def people_frame() -> pd.DataFrame:
+    rows = [
+        ("Karim Massimov", "KNB chairman", "security_services", "dismissed", "2022-01-05", "day"),
+        ("Karim Massimov", "KNB chairman", "security_services", "sentenced", "2023-04-24", "day"),
+        ("Samat Abish", "KNB deputy", "nazarbayev_family", "dismissed", "2022-01-17", "day"),
+        ("Timur Kulibayev", "Atameken chair", "nazarbayev_family", "resigned", "2022-01-17", "day"),
+        ("Askar Mamin", "Prime Minister", "government", "resigned", "2022-01-05", "day"),
+    ]
+    frame = pd.DataFrame(rows, columns=["person", "role", "affiliation", "action", "date",
+                                        "date_precision"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["source_id"], frame["detail"] = "s1", None
+    return frame
+
+
+def test_people_grouped_by_affiliation_then_first_action():
+    actions = analysis.people_actions(people_frame(), sources_frame(), D("2023-12-31"), [])
+    order = actions.drop_duplicates("person")["person"].tolist()
+    # Government and security services both start on 5 Jan (alphabetical tie-break), family later.
+    assert order == ["Askar Mamin", "Karim Massimov", "Samat Abish", "Timur Kulibayev"]
+
+
+def test_people_end_date_and_affiliation_filter():
+    actions = analysis.people_actions(people_frame(), sources_frame(), D("2022-01-31"),
+                                      ["security_services"])
+    assert actions[["person", "action"]].values.tolist() == [["Karim Massimov", "dismissed"]]
+
+
+def test_people_summary_counts():
+    actions = analysis.people_actions(people_frame(), sources_frame(), D("2023-12-31"), [])
+    summary = narrative.people_summary(actions)
+    assert summary["people"] == 4 and summary["actions"] == 5
+    assert summary["sentenced"] == 1 and summary["detained"] == 0
+    assert summary["first"] == D("2022-01-05") and summary["last"] == D("2023-04-24")
+
+
+def tolls_frame() -> pd.DataFrame:
+    rows = [
+        ("t1", "kazakhstan_2022", "total", 225, None, None, "2022-01-15", True),
+        ("t2", "kazakhstan_2022", "total", 238, None, None, "2022-08-16", True),
+        ("t3", "kazakhstan_2022", "total", None, 200, None, None, False),  # "at least 200"
+        ("t4", "euromaidan_2013_14", "total", None, 100, 130, "2014-02-21", False),
+        ("t5", "kazakhstan_2022", "security_forces", 19, None, None, "2022-01-15", True),
+    ]
+    frame = pd.DataFrame(rows, columns=["toll_id", "event", "category", "value", "low", "high",
+                                        "as_of", "official"])
+    for column in ("value", "low", "high"):
+        frame[column] = frame[column].astype("Int64")
+    frame["as_of"] = pd.to_datetime(frame["as_of"])
+    frame["reported_by"], frame["source_id"] = "Prosecutor", "s1"
+    return frame
+
+
+def test_toll_ranges_span_single_figures_ranges_and_lower_bounds():
+    ranges = analysis.toll_ranges(tolls_frame()).set_index(["event", "category"])
+    kz = ranges.loc[("kazakhstan_2022", "total")]
+    assert (kz["figures"], kz["lowest"], kz["highest"]) == (3, 200, 238)
+    assert not kz["highest_is_lower_bound"]  # "at least 200" is below the closed 238
+    maidan = ranges.loc[("euromaidan_2013_14", "total")]
+    assert (maidan["lowest"], maidan["highest"]) == (100, 130)
+
+
+def test_at_least_figure_above_every_closed_figure_is_the_top():
+    tolls = tolls_frame()
+    tolls.loc[2, "low"] = 300  # "at least 300"
+    kz = analysis.toll_ranges(tolls).set_index(["event", "category"]).loc[("kazakhstan_2022", "total")]
+    assert (kz["highest"], kz["highest_is_lower_bound"]) == (300, True)
+    assert "spanning 225 to at least 300 deaths" in narrative.tolls_text(tolls)
+
+
+def test_official_series_and_its_sentence():
+    series = analysis.official_series(tolls_frame())
+    assert series["toll_id"].tolist() == ["t5", "t1", "t2"]  # by date, then category
+    text = narrative.official_change_text(series)
+    assert "**225**" in text and "**238**" in text and "16 August 2022" in text
+    assert "security-force deaths is 19" in text
+
+
+def claim(kind="number", value=None, low=None, high=None, date=None, unit="people"):
+    return {"claim_id": "c1", "source_id": "a", "quote": "q", "subject": "s", "claim_kind": kind,
+            "value": value, "low": low, "high": high, "unit": unit,
+            "claim_date": pd.Timestamp(date) if date else pd.NaT}
+
+
+def check(value=None, low=None, high=None, date=None):
+    return {"check_id": "x", "claim_id": "c1", "value": value, "low": low, "high": high,
+            "reported_date": pd.Timestamp(date) if date else pd.NaT, "source_id": "s1"}
+
+
+def verdict(c, checks):
+    frame = pd.DataFrame([c])
+    checks = pd.DataFrame(checks, columns=list(check().keys()))
+    return claims.ledger(frame, checks).iloc[0]
+
+
+@pytest.mark.parametrize("claimed,reports,expected,text", [
+    (claim(value=130), [], claims.NOT_FOUND, "Not found elsewhere"),
+    (claim(value=227), [check(value=225), check(value=227)], claims.CONSISTENT,
+     "Consistent (1 of 2 other reports agree)"),
+    (claim(value=3600, unit="troops"), [check(value=2030), check(value=2500)], claims.DIFFERS,
+     "Differs: the nearest other report is 1,100 troops lower, 31%"),
+    (claim(low=1500, unit="firearms"), [check(value=2960)], claims.CONSISTENT,
+     "Consistent (1 of 1 other reports agree)"),  # "more than 1,500" agrees with 2,960
+    (claim(low=200, high=300), [check(value=400)], claims.DIFFERS,
+     "Differs: the nearest other report is 100 people higher, 33%"),
+    (claim(value=17), [check(low=10, high=20)], claims.CONSISTENT,
+     "Consistent (1 of 1 other reports agree)"),
+    (claim(kind="date", date="2022-01-06"), [check(date="2022-01-06")], claims.CONSISTENT,
+     "Consistent (1 of 1 other reports agree)"),
+    (claim(kind="date", date="2022-01-06"), [check(date="2022-01-08"), check(date="2022-01-03")],
+     claims.DIFFERS, "Differs: the nearest other report is 2 days later"),
+])
+def test_claim_verdicts(claimed, reports, expected, text):
+    row = verdict(claimed, reports)
+    assert row["verdict"] == expected
+    assert row["verdict_text"] == text
+
+
+def test_figure_text():
+    assert claims.figure(3600, None, None, "troops") == "3,600 troops"
+    assert claims.figure(None, 200, 300) == "200–300"
+    assert claims.figure(None, 1500, None) == "at least 1,500"

@@ -1,0 +1,132 @@
+"""Chart builders on small frames: what each chart encodes (fields, marks, rows) and that it
+renders offline to a Vega spec and an SVG carrying its title and labels."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kzunrest import analysis, charts, claims, render
+from test_analysis import events_frame, people_frame, sources_frame, spread_frame, tolls_frame
+
+D = pd.Timestamp
+
+
+def layers(spec: dict) -> list[dict]:
+    """Every unit spec (one with a mark) inside a (possibly nested) Vega-Lite spec."""
+    found = []
+    if "mark" in spec:
+        found.append(spec)
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for child in spec.get(key, []):
+            found += layers(child)
+    if "spec" in spec:
+        found += layers(spec["spec"])
+    return found
+
+
+def mark_type(layer: dict) -> str:
+    mark = layer["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+def rows(spec: dict, layer: dict) -> list[dict]:
+    data = layer.get("data") or spec.get("data")
+    return spec["datasets"][data["name"]] if "name" in data else data["values"]
+
+
+def test_spread_map_encodes_each_city_once_coloured_by_first_day():
+    first = analysis.first_seen(spread_frame())
+    spec = charts.spread_map(first, charts.kazakhstan_outline(), D("2022-01-01"), D("2022-01-19")).to_dict()
+    kinds = [mark_type(layer) for layer in layers(spec)]
+    assert kinds == ["geoshape", "circle", "text", "text"]
+    circle = layers(spec)[1]
+    assert circle["encoding"]["color"]["field"] == "first_day"
+    assert circle["encoding"]["color"]["scale"]["domain"] == ["2 Jan", "3 Jan", "4 Jan"]
+    assert {r["city"] for r in rows(spec, circle)} == {"Zhanaozen", "Aktau", "Almaty"}
+    tooltip = [t["title"] for t in circle["encoding"]["tooltip"]]
+    assert tooltip == ["City", "Region", "First reported", "Days with reports", "Most serious activity"]
+    assert spec["title"]["text"] == "Where unrest was reported, by the day it was first reported"
+
+
+def test_outline_is_embedded_once_for_all_small_multiples():
+    days = analysis.spread_by_day(spread_frame(), D("2022-01-02"), D("2022-01-05"))
+    spec = charts.spread_small_multiples(days, charts.kazakhstan_outline()).to_dict()
+    assert len(spec["concat"]) == 4  # one panel per day
+    assert [p["title"]["text"] for p in spec["concat"]] == [
+        "2 Jan: 1 city", "3 Jan: 1 city", "4 Jan: 2 cities", "5 Jan: 1 city"]
+    assert list(spec["datasets"]).count(charts.OUTLINE) == 1
+    outline_refs = [layer["data"] for layer in layers(spec) if mark_type(layer) == "geoshape"]
+    assert outline_refs == [{"name": charts.OUTLINE}] * 4
+
+
+def test_daily_counts_has_lines_event_rules_shutdown_band_and_key():
+    frame = spread_frame()
+    counts = analysis.daily_counts_long(analysis.daily_counts(frame, D("2022-01-01"), D("2022-01-06")))
+    events = analysis.marked_events(events_frame(), sources_frame())
+    shutdown = analysis.internet_shutdowns(events_frame())
+    spec = charts.daily_counts(counts, events, shutdown).to_dict()
+    kinds = [mark_type(layer) for layer in layers(spec)]
+    assert kinds == ["rect", "rule", "text", "line", "text"]
+    line = layers(spec)[3]
+    assert line["encoding"]["x"]["title"] == "Date (January 2022)"
+    assert line["encoding"]["y"]["title"] == "Number with reported unrest"
+    assert len(rows(spec, line)) == 6 * 4  # 6 days × (cities, regions) × (that day, cumulative)
+    key = layers(spec)[4]
+    assert [r["line"] for r in rows(spec, key)][0] == "1.  5 Jan — Government resigns"
+
+
+def test_people_timeline_one_row_per_person_in_chart_order():
+    actions = analysis.people_actions(people_frame(), sources_frame(), D("2023-12-31"), [])
+    spec = charts.people_timeline(actions, analysis.marked_events(events_frame(), sources_frame())).to_dict()
+    marks = [layer for layer in layers(spec) if mark_type(layer) == "point"][0]
+    assert marks["encoding"]["y"]["sort"] == [
+        "Askar Mamin · Government", "Karim Massimov · Security services",
+        "Samat Abish · Nazarbayev family", "Timur Kulibayev · Nazarbayev family"]
+    assert marks["encoding"]["color"]["field"] == "action_label"
+    assert len(rows(spec, marks)) == 5
+    assert {t["title"] for t in marks["encoding"]["tooltip"]} >= {"Role at the time", "Action", "Date", "Source"}
+
+
+def test_tolls_compared_draws_ranges_and_points_per_event():
+    tolls = analysis.tolls_for_chart(tolls_frame(), pd.DataFrame(
+        {"source_id": ["s1"], "publisher": ["Reuters"], "date_published": [pd.NaT]}), "all")
+    spec = charts.tolls_compared(tolls).to_dict()
+    assert spec["facet"]["row"]["field"] == "event_label"
+    kinds = [mark_type(layer) for layer in layers(spec)]
+    assert kinds == ["rule", "point"]
+    assert len(spec["data"]["values"] if "values" in spec["data"] else
+               spec["datasets"][spec["data"]["name"]]) == 5
+
+
+def test_official_only_filter():
+    official = analysis.tolls_for_chart(tolls_frame(), pd.DataFrame(
+        {"source_id": ["s1"], "publisher": ["Reuters"], "date_published": [pd.NaT]}), "official")
+    assert sorted(official["toll_id"]) == ["t1", "t2", "t5"]
+
+
+def test_claims_chart_plots_ratio_to_the_article():
+    claim_rows = pd.DataFrame([{"claim_id": "dep-18", "source_id": "a", "quote": "q",
+                                "subject": "CSTO troops", "claim_kind": "number", "value": 3600,
+                                "low": None, "high": None, "unit": "troops", "claim_date": pd.NaT}])
+    checks = pd.DataFrame([{"check_id": "dep-18-c1", "claim_id": "dep-18", "value": 2030, "low": None,
+                            "high": None, "reported_date": pd.NaT, "source_id": "s1"}])
+    compared = claims.comparison_rows(claim_rows, checks, sources_frame())
+    assert round(compared.loc[0, "ratio"], 4) == round(2030 / 3600, 4)
+    spec = charts.claims_compared(compared).to_dict()
+    point = [layer for layer in layers(spec) if mark_type(layer) == "point"][0]
+    assert point["encoding"]["x"]["scale"]["type"] == "log"
+
+
+def test_every_chart_renders_offline_to_vega_and_svg():
+    first = analysis.first_seen(spread_frame())
+    chart = charts.spread_map(first, charts.kazakhstan_outline(), D("2022-01-01"), D("2022-01-19"))
+    bundle = render.chart_bundle(chart)
+    assert bundle[render.VEGA_MIMETYPE]["$schema"].endswith("/vega/v5.json")
+    assert "cdn" not in str(bundle[render.VEGA_MIMETYPE])
+    svg = bundle["image/svg+xml"]
+    assert svg.startswith("<svg") and "Where unrest was reported" in svg and "Zhanaozen" in svg
+
+
+def test_md_escape_neutralises_markup():
+    text = render.md_escape('<script>alert(1)</script> [x](javascript:alert(1)) *bold*')
+    assert "<script>" not in text and "](" not in text and "*bold*" not in text
