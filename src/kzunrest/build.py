@@ -136,7 +136,9 @@ def _run_chapter(notebook: str, target: str, parameters: dict, cwd: str) -> dict
         return {"ok": True, "reads": reads, "seconds": time.monotonic() - started}
     except PapermillExecutionError as error:
         first_line = next((line for line in error.source.splitlines() if line.strip()), "")
-        return {"ok": False, "cell": error.exec_count, "ename": error.ename,
+        # Papermill always inserts its injected-parameters cell before the failing one, so the
+        # executed notebook's 0-based index is the 1-based position in the chapter's own file.
+        return {"ok": False, "cell": error.cell_index, "ename": error.ename,
                 "evalue": error.evalue, "line": first_line}
     finally:
         os.unlink(log.name)
@@ -215,7 +217,7 @@ def _execute_parallel(todo, chapters_dir: Path, out: Path, package: str, environ
 
 
 def _failure_message(chapter, result: dict, kept: Path) -> str:
-    return (f"chapter {chapter.notebook.name} failed in cell [{result['cell']}] "
+    return (f"chapter {chapter.notebook.name} failed in cell {result['cell']} "
             f"(starting `{result['line'][:80]}`):\n"
             f"    {result['ename']}: {result['evalue']}\n"
             f"    the executed notebook is kept for review: {_shown(kept)}")

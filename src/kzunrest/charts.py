@@ -243,8 +243,7 @@ def daily_counts(counts: pd.DataFrame, events: pd.DataFrame,
         color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#c0392b", "#2c3e50"])),
         strokeDash=alt.StrokeDash("kind:N", title=None,
                                   scale=alt.Scale(domain=["That day", "Cumulative"], range=[[1, 0], [5, 3]]),
-                                  legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2,
-                                                    symbolStrokeColor="#333333")),
+                                  legend=None),  # the subtitle explains solid and dashed
         tooltip=[alt.Tooltip("day:T", title="Date", format="%d %B %Y"),
                  alt.Tooltip("measure:N", title="Counting"), alt.Tooltip("kind:N", title="Per"),
                  alt.Tooltip("value:Q", title="Number")])
@@ -304,7 +303,10 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
     official_label, source.
     """
     data = _dates(tolls, "as_of")
-    data["point"] = data["value"].fillna((data["low"] + data["high"]) / 2)
+    data["point"] = data["value"].fillna((data["low"] + data["high"]) / 2).fillna(data["low"])
+    # Every row gets a rule (zero-length for single figures) so no facet has an empty layer.
+    data["from"] = data["low"].fillna(data["value"])
+    data["to"] = data["high"].fillna(data["from"])
     y = alt.Y("category_label:N", title=None, sort=list(CATEGORY_LABELS.values()))
     tooltip = [alt.Tooltip("event_label:N", title="Event"),
                alt.Tooltip("category_label:N", title="Counting"),
@@ -314,9 +316,8 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
                alt.Tooltip("as_of:T", title="As of", format="%d %B %Y"),
                alt.Tooltip("source:N", title="Source")]
     base = alt.Chart(data).encode(y=y)
-    ranges = (base.transform_filter("isValid(datum.low) && isValid(datum.high)")
-              .mark_rule(strokeWidth=3, opacity=0.6)
-              .encode(x="low:Q", x2="high:Q", color=alt.Color("official_label:N", title="Figure from"),
+    ranges = (base.mark_rule(strokeWidth=3, opacity=0.6)
+              .encode(x="from:Q", x2="to:Q", color=alt.Color("official_label:N", title="Figure from"),
                       tooltip=tooltip))
     points = (base.mark_point(filled=True, size=70, opacity=0.85)
               .encode(x=alt.X("point:Q", title="Deaths reported"),

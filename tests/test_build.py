@@ -1,0 +1,142 @@
+"""The build pipeline through the real CLI: execution cache, failures that leave the previous
+report untouched, and configuration errors with clear messages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import BUILD, ROOT, DataCopy, digest, run_cli
+
+
+@pytest.fixture
+def out() -> Path:
+    path = BUILD / "_test" / uuid.uuid4().hex[:8]
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def config(tmp_path: Path, chapters: list[dict], name: str = "report.yml") -> Path:
+    """A report.yml in tmp_path whose chapters point at copies of the real notebooks."""
+    (tmp_path / "notebooks").mkdir(exist_ok=True)
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        shutil.copy(nb, tmp_path / "notebooks" / nb.name)
+    lines = ["title: Test report", "chapters:"]
+    for chapter in chapters:
+        lines.append(f"  - notebook: {chapter['notebook']}")
+        if "parameters" in chapter:
+            lines.append(f"    parameters: {json.dumps(chapter['parameters'])}")
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def broken_chapter(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Broken"),
+                nbformat.v4.new_code_cell('data_dir = "../data"  # data folder', metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("raise RuntimeError('the data do not add up')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "notebooks" / "99_broken.ipynb")
+
+
+def test_cache_noop_and_one_csv_edited(tmp_path, out):
+    data = DataCopy(tmp_path)
+    first = run_cli("build", "--no-pdf", "--data-dir", str(data.dir), "--output-dir", str(out))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count(" executed  in ") == 4
+
+    noop = run_cli("build", "--no-pdf", "--data-dir", str(data.dir), "--output-dir", str(out))
+    assert noop.returncode == 0, noop.stderr
+    assert noop.stdout.count("cached    (inputs unchanged)") == 4
+    assert "nothing changed" in noop.stdout and "queued" not in noop.stdout  # no kernel started
+
+    rows = data.rows("death_tolls")
+    rows[0]["note"] = rows[0]["note"] + " (edited)"
+    data.write_rows("death_tolls", rows)
+    edited = run_cli("build", "--no-pdf", "--data-dir", str(data.dir), "--output-dir", str(out))
+    assert edited.returncode == 0, edited.stderr
+    assert "03_death_tolls               queued    (data changed: death_tolls.csv)" in edited.stdout
+    assert edited.stdout.count(" executed  in ") == 1
+    assert edited.stdout.count("cached    (inputs unchanged)") == 3
+
+    forced = run_cli("build", "--no-pdf", "--force", "--data-dir", str(data.dir), "--output-dir", str(out))
+    assert forced.stdout.count("queued    (--force)") == 4
+
+
+def test_failing_chapter_names_chapter_cell_and_error_and_keeps_previous_report(tmp_path, out):
+    out.mkdir(parents=True)
+    (out / "report.html").write_text("previous html", encoding="utf-8")
+    (out / "report.pdf").write_bytes(b"%PDF previous")
+    before = {p.name: digest(p) for p in out.glob("report.*")}
+    cfg = config(tmp_path, [{"notebook": "notebooks/03_death_tolls.ipynb"},
+                            {"notebook": "notebooks/99_broken.ipynb"}])
+    broken_chapter(tmp_path)
+    result = run_cli("build", "--config", str(cfg), "--output-dir", str(out))
+    assert result.returncode == 1
+    assert "chapter 99_broken.ipynb failed in cell 4 (starting `raise RuntimeError('the data do not add up')`):" in result.stderr
+    assert "    RuntimeError: the data do not add up" in result.stderr
+    assert "build stopped; the previous report is unchanged" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {p.name: digest(p) for p in out.glob("report.*")} == before
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no partial files
+    assert (out / "chapters" / "99_broken.failed.ipynb").is_file()
+
+
+@pytest.mark.parametrize("chapters,message", [
+    ([{"notebook": "notebooks/77_nowhere.ipynb"}],
+     "chapters[0]: unknown chapter 'notebooks/77_nowhere.ipynb' (no such notebook); available: "
+     "01_protest_spread.ipynb, 02_arrests_dismissals.ipynb, 03_death_tolls.ipynb, 04_claims_ledger.ipynb"),
+    ([{"notebook": "notebooks/01_protest_spread.ipynb", "parameters": {"region": ["Almaty city"]}}],
+     "chapters[0].parameters.region: unknown parameter for 01_protest_spread.ipynb; its parameters "
+     "are: data_dir, start_date, end_date, regions"),
+    ([{"notebook": "notebooks/01_protest_spread.ipynb", "parameters": {"start_date": 20220101}}],
+     "chapters[0].parameters.start_date: expected str like the default \"2022-01-01\", got int 20220101"),
+    ([{"notebook": "notebooks/03_death_tolls.ipynb", "parameters": {"figures": ["all"]}}],
+     "chapters[0].parameters.figures: expected str like the default \"all\", got list ['all']"),
+])
+def test_bad_configuration_is_reported_before_anything_runs(tmp_path, out, chapters, message):
+    cfg = config(tmp_path, chapters)
+    result = run_cli("build", "--config", str(cfg), "--output-dir", str(out))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {cfg}: {message}", result.stderr
+    assert not (out / "chapters").exists() or not any((out / "chapters").glob("*.ipynb"))
+
+
+def test_malformed_yaml(tmp_path, out):
+    cfg = tmp_path / "report.yml"
+    cfg.write_text("title: x\nchapters:\n  - notebook: [unclosed\n", encoding="utf-8")
+    result = run_cli("build", "--config", str(cfg), "--output-dir", str(out))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {cfg}:4: malformed YAML (")
+    assert "check indentation and quoting" in result.stderr
+
+
+def test_output_outside_build_is_refused(tmp_path):
+    result = run_cli("build", "--output-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"error: --output-dir {tmp_path}: outside {BUILD.resolve()}; the "
+                                     "build writes only inside build/ (choose e.g. build/alt)")
+
+
+def test_missing_data_directory_for_build(tmp_path, out):
+    result = run_cli("build", "--data-dir", str(tmp_path / "nope"), "--output-dir", str(out))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"error: --data-dir {tmp_path / 'nope'}: directory does not "
+                                     "exist; point it at a folder holding datapackage.json and the CSV files")
+
+
+def test_invalid_data_stops_the_build_before_execution(tmp_path, out):
+    data = DataCopy(tmp_path)
+    data.set("death_tolls", 2, "value", "-3")
+    result = run_cli("build", "--data-dir", str(data.dir), "--output-dir", str(out))
+    assert result.returncode == 1
+    assert f"{data.dir / 'death_tolls.csv'}:2: value — '-3' is below the minimum 0" in result.stderr
+    assert result.stderr.splitlines()[-1] == "1 problem(s); nothing was built"
+    assert "[2/4]" not in result.stdout
