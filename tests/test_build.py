@@ -68,6 +68,7 @@ def test_cache_noop_and_one_csv_edited(tmp_path, out):
 
     forced = run_cli("build", "--no-pdf", "--force", "--data-dir", str(data.dir), "--output-dir", str(out))
     assert forced.stdout.count("queued    (--force)") == 4
+    assert "report.html  unchanged" in forced.stdout  # same content: the file is not rewritten
 
 
 def test_failing_chapter_names_chapter_cell_and_error_and_keeps_previous_report(tmp_path, out):

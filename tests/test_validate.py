@@ -253,3 +253,33 @@ def test_check_must_report_the_kind_of_quantity_its_claim_makes(data_copy):
     result = validate(data_copy)
     assert (f"data/claim_checks.csv:{line}: value — the claim is a number but this check gives none; "
             "fill in value (or low/high)") in result.stderr.splitlines(), result.stderr
+
+
+@pytest.mark.parametrize("table,line,column,value,expected", CELL_CASES,
+                         ids=[f"{c[0]}.{c[2]}={c[3]!r}" for c in CELL_CASES])
+def test_bulk_engine_words_every_cell_problem_like_frictionless(data_copy, monkeypatch, table, line,
+                                                               column, value, expected):
+    from kzunrest.data import validate as check
+
+    data_copy.set(table, line, column, value)
+    monkeypatch.chdir(data_copy.root)
+    bulk = sorted(str(p) for p in check("data", engine="bulk"))
+    frictionless = sorted(str(p) for p in check("data", engine="frictionless"))
+    assert expected in bulk
+    assert bulk == frictionless
+
+
+@pytest.mark.parametrize("change", ["duplicate", "range"])
+def test_bulk_engine_finds_duplicate_keys_and_range_rules(data_copy, monkeypatch, change):
+    from kzunrest.data import validate as check
+
+    rows = data_copy.rows("protest_spread")
+    if change == "duplicate":
+        rows.append(dict(rows[0]))
+    else:
+        rows[1].update(crowd_low="", crowd_high="50")
+    data_copy.write_rows("protest_spread", rows)
+    monkeypatch.chdir(data_copy.root)
+    bulk = sorted(str(p) for p in check("data", engine="bulk"))
+    assert bulk == sorted(str(p) for p in check("data", engine="frictionless"))
+    assert len(bulk) == 1

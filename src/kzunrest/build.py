@@ -25,13 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache
+from .cache import VALIDATED_ENV
+from .errors import ChapterError
 from .config import PROJECT_ROOT, Config, ConfigError, check_parameters, load_config
 
 BUILD_ROOT = PROJECT_ROOT / "build"
-
-
-class ChapterError(Exception):
-    """A chapter raised while executing."""
 
 
 @dataclass
@@ -93,19 +91,21 @@ def data_files(directory: Path) -> list[Path]:
 
 
 def validate_stage(directory: Path, out: Path, force: bool) -> str:
-    """Validate the data package; returns 'checked' or 'unchanged'. Raises DataError."""
-    files = [p for p in data_files(directory) if p.is_file()]
-    key = hashlib.sha256(json.dumps(
-        [cache.package_code_digest(), [(str(p), cache.file_digest(p)) for p in files]]).encode()
-    ).hexdigest()
+    """Validate the data package (skipped when neither the data nor the code changed since the
+    last successful check). Tells the chapters it is valid. Raises DataError."""
+    data_key = cache.package_digest(directory)
+    key = hashlib.sha256(f"{cache.package_code_digest()} {data_key}".encode()).hexdigest()
+    os.environ.pop(VALIDATED_ENV, None)  # set again below once the data are known valid
     stamp = out / "cache" / "validated.json"
     if not force and stamp.is_file() and json.loads(stamp.read_text()).get("key") == key:
+        os.environ[VALIDATED_ENV] = data_key
         return "unchanged since last check"
     from .data import DataError, validate
 
     problems = validate(directory)
     if problems:
         raise DataError(problems)
+    os.environ[VALIDATED_ENV] = data_key
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(json.dumps({"key": key}))
     return "valid"
@@ -246,35 +246,69 @@ def _report_key(config: Config, out: Path, inputs: list[Path], want_pdf: bool) -
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def assemble_and_export(config: Config, directory: Path, out: Path, want_pdf: bool) -> dict:
+def assemble_stage(config: Config, directory: Path, out: Path):
+    """One report notebook from the executed chapters, with front and back matter."""
     from .assemble import assemble
     from .data import load
-    from .export import to_html, to_pdf
 
-    dataset = load(directory, check=False)  # validated in stage 1
-    cited = set()
-    for name, frame in dataset.tables.items():
-        if name != "sources" and "source_id" in frame:
-            cited |= set(frame["source_id"].dropna())
-    inputs = report_inputs(config, directory)
+    started = time.monotonic()
+    dataset = load(directory, tables=["sources"], check=False)  # validated in stage 1
+    cited = cited_sources(directory)
     parameters = {c.name: {**c.parameters, "data_dir": _display_dir(directory)}
                   for c in config.chapters}
-    started = time.monotonic()
     report, front = assemble(config, [out / "chapters" / f"{c.name}.ipynb" for c in config.chapters],
-                             dataset.sources, cited, data_files(directory), inputs, parameters)
+                             dataset.sources, cited, data_files(directory),
+                             report_inputs(config, directory), parameters)
     figures = sum(1 for cell in report.cells for o in cell.get("outputs", [])
                   if o.get("metadata", {}).get("kzunrest", {}).get("figure"))
     say(f"      {len(config.chapters)} chapters, {figures} figures, {len(cited)} sources "
         f"({time.monotonic() - started:.1f} s)")
+    return report, front
+
+
+def cited_sources(directory: Path) -> set[str]:
+    """Every source_id cited by a row of any table (read as plain CSV: no typing needed)."""
+    import csv
+
+    cited = set()
+    for path in data_files(directory)[1:]:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if path.name != "sources.csv" and "source_id" in (reader.fieldnames or []):
+                cited |= {row["source_id"] for row in reader if row["source_id"]}
+    return cited
+
+
+def content_key(text: str, stamp: str) -> str:
+    """Digest of a rendering without its build-time stamp: same content, same key."""
+    return hashlib.sha256(text.replace(stamp, "").encode("utf-8")).hexdigest()
+
+
+def export_stage(report, front, out: Path, want_pdf: bool, previous: dict) -> tuple[dict, dict]:
+    """Render the HTML, and print the PDF only when its content changed. Returns the files to
+    publish (None: keep the existing file) and the content keys to remember."""
+    from .export import print_pdf, to_html
+
     started = time.monotonic()
-    html = to_html(report, front.as_resources()).encode("utf-8")
-    say(f"      html rendered ({len(html) / 1e6:.2f} MB, {time.monotonic() - started:.1f} s)")
-    pdf = None
+    html = to_html(report, front.as_resources())
+    keys = {"report.html": content_key(html, front.built)}
+    files: dict[str, bytes | None] = {"report.html": html.encode("utf-8")}
+    say(f"      report.html  rendered ({len(files['report.html']) / 1e6:.2f} MB, "
+        f"{time.monotonic() - started:.1f} s)")
     if want_pdf:
-        started = time.monotonic()
-        pdf = to_pdf(report, front.as_resources())
-        say(f"      pdf printed ({len(pdf) / 1e6:.2f} MB, {time.monotonic() - started:.1f} s)")
-    return {"report.html": html, "report.pdf": pdf}
+        static = to_html(report, front.as_resources(), static=True)
+        keys["report.pdf"] = content_key(static, front.built)
+        if keys["report.pdf"] == previous.get("report.pdf") and (out / "report.pdf").is_file():
+            files["report.pdf"] = None
+            say("      report.pdf   content unchanged, not printed again")
+        else:
+            started = time.monotonic()
+            files["report.pdf"] = print_pdf(static)
+            say(f"      report.pdf   printed ({len(files['report.pdf']) / 1e6:.2f} MB, "
+                f"{time.monotonic() - started:.1f} s)")
+    if keys["report.html"] == previous.get("report.html") and (out / "report.html").is_file():
+        files["report.html"] = None  # only the build stamp would change
+    return files, keys
 
 
 def _display_dir(directory: Path) -> str:
@@ -282,6 +316,14 @@ def _display_dir(directory: Path) -> str:
         return str(directory.relative_to(PROJECT_ROOT))
     except ValueError:
         return str(directory)
+
+
+def remove_leftovers(out: Path) -> None:
+    """Temporary files of a build that was killed (SIGKILL leaves no chance to clean up)."""
+    for leftover in [*out.glob(".report.*"), *out.glob("cache/*.tmp")]:
+        leftover.unlink(missing_ok=True)
+    for staging in out.glob("chapters/.executing-*"):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def publish(out: Path, files: dict[str, bytes | None]) -> list[str]:
@@ -314,6 +356,7 @@ def build(options: Options) -> int:
     directory = data_dir(options.data_dir)
     config = load_config(options.config)
     out.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
 
     started = time.monotonic()
     say("[1/4] validate data")
@@ -341,15 +384,16 @@ def build(options: Options) -> int:
         f"({time.monotonic() - started:.1f} s)")
 
     say("[3/4] assemble report")
-    files = assemble_and_export(config, directory, out, options.pdf)
+    report, front = assemble_stage(config, directory, out)
     say("[4/4] export")
+    previous = json.loads(record.read_text()).get("content", {}) if record.is_file() else {}
+    files, keys = export_stage(report, front, out, options.pdf, previous)
     written = publish(out, files)
-    for name in files:
-        if files[name] is not None:
-            say(f"      {name:<12} {'written' if name in written else 'unchanged'}")
+    for name in keys:
+        say(f"      {name:<12} {'written' if name in written else 'unchanged'}")
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({"key": _report_key(config, out, inputs, options.pdf),
-                                  "executed": ran}))
+                                  "content": keys, "executed": ran}))
     say(f"done in {time.monotonic() - total:.1f} s: {_shown(out / 'report.html')}"
         + (f", {_shown(out / 'report.pdf')}" if options.pdf else ""))
     return 0

@@ -16,6 +16,9 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# Set by the build to the digest of the package it has just validated: chapters loading exactly
+# those files need not validate them again (a notebook run on its own always validates).
+VALIDATED_ENV = "KZUNREST_VALIDATED"
 
 
 def file_digest(path: Path) -> str:
@@ -24,6 +27,20 @@ def file_digest(path: Path) -> str:
 
 def _digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def package_digest(directory: Path) -> str:
+    """SHA-256 over a data package: datapackage.json and every file it lists."""
+    digest = hashlib.sha256()
+    descriptor = directory / "datapackage.json"
+    try:
+        resources = json.loads(descriptor.read_text(encoding="utf-8"))["resources"]
+    except (OSError, ValueError, KeyError):
+        resources = []
+    for path in [descriptor] + [directory / r["path"] for r in resources]:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+    return digest.hexdigest()
 
 
 def notebook_code_digest(path: Path) -> str:

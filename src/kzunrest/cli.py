@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(data_dictionary(args.data_dir), end="")
             return 0
-        from .build import ChapterError, Options, main_build
-        from .export import ExportError
+        from .build import Options, main_build
+        from .errors import ChapterError, ExportError
 
         try:
             return main_build(Options(config=args.config, data_dir=args.data_dir,

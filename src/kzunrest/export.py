@@ -20,6 +20,7 @@ import nbformat
 from nbconvert.exporters import HTMLExporter, WebPDFExporter
 
 from . import __version__
+from .errors import ExportError
 
 TEMPLATE_DIR = Path(str(resources.files("kzunrest") / "templates"))
 CHROMIUM_ENV = "KZUNREST_CHROMIUM"
@@ -27,10 +28,6 @@ CHROMIUM_ENV = "KZUNREST_CHROMIUM"
 # background calls home that would fail or be logged as requests).
 CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
-
-
-class ExportError(Exception):
-    """The report could not be exported (a missing browser, say)."""
 
 
 def kz_json(value: object) -> str:
@@ -114,7 +111,6 @@ async def _print_pdf(html: str, executable: str) -> bytes:
             await browser.close()
 
 
-def to_pdf(report: nbformat.NotebookNode, front: dict) -> bytes:
-    exporter = _exporter(ChromiumPDFExporter)
-    pdf, _ = exporter.from_notebook_node(report, resources=_resources(front, static=True))
-    return pdf
+def print_pdf(static_html: str) -> bytes:
+    """Print the static rendering (from :func:`to_html` with ``static=True``) to an A4 PDF."""
+    return ChromiumPDFExporter().run_playwright(static_html)

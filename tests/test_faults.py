@@ -1,0 +1,260 @@
+"""Fault suite: bad inputs through the real `kzunrest build`, each with a previous report in place.
+
+Every case must exit non-zero with one clear message naming where (file:row: column, parameter,
+or chapter and cell), leave build/…/report.html and report.pdf byte-for-byte as they were, and
+leave no partial file. Killing a build half-way must not lose the previous report either, and
+hostile text in the data must come out as text.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from browser import visit
+from conftest import BUILD, ROOT, DataCopy, digest, run_cli
+from test_build import broken_chapter, config
+from test_validate import CELL_CASES
+
+
+@pytest.fixture
+def previous(built_report) -> Path:
+    """An output folder holding a finished report (copied from the session's real build)."""
+    out = BUILD / "_test" / ("prev-" + uuid.uuid4().hex[:8])
+    out.mkdir(parents=True)
+    for name in ("report.html", "report.pdf"):
+        shutil.copy(built_report / name, out / name)
+    yield out
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def untouched(out: Path, before: dict[str, str]) -> None:
+    assert {p.name: digest(p) for p in out.glob("report.*")} == before
+    partial = [p.name for p in out.iterdir() if p.name.startswith(".")]
+    partial += [p.name for p in out.glob("chapters/.executing-*")]
+    assert partial == [], partial
+
+
+def snapshot(out: Path) -> dict[str, str]:
+    return {p.name: digest(p) for p in out.glob("report.*")}
+
+
+def one_message(stderr: str) -> str:
+    """The problem lines (not the summary); the suite expects exactly one."""
+    lines = [line for line in stderr.splitlines()
+             if line and not line.startswith(("build stopped", "1 problem(s)"))]
+    assert len(lines) >= 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+# A sample of the data faults from test_validate, now through `build` (the full set runs through
+# `validate` there): one per kind of rule.
+DATA_FAULTS = [c for c in CELL_CASES if c[2] in {"date", "region", "latitude", "crowd_low",
+                                                "source_id", "time_local", "official", "url"}]
+
+
+@pytest.mark.parametrize("table,line,column,value,expected", DATA_FAULTS,
+                         ids=[f"{c[0]}.{c[2]}={c[3]!r}" for c in DATA_FAULTS])
+def test_bad_cell_stops_build_and_keeps_previous_report(tmp_path, previous, table, line, column,
+                                                       value, expected):
+    before = snapshot(previous)
+    data = DataCopy(tmp_path)
+    data.set(table, line, column, value)
+    result = run_cli("build", "--data-dir", "data", "--output-dir", str(previous), cwd=tmp_path)
+    assert result.returncode == 1
+    assert one_message(result.stderr) == expected
+    untouched(previous, before)
+
+
+@pytest.mark.parametrize("fault", ["missing file", "empty file", "header only", "misspelt column",
+                                   "not utf-8", "duplicate key", "low above high"])
+def test_file_faults_stop_build_and_keep_previous_report(tmp_path, previous, fault):
+    before = snapshot(previous)
+    data = DataCopy(tmp_path)
+    path = data.path("death_tolls")
+    text = path.read_text(encoding="utf-8")
+    if fault == "missing file":
+        path.unlink()
+        where = "data/death_tolls.csv: - — file not found"
+    elif fault == "empty file":
+        path.write_text("", encoding="utf-8")
+        where = "data/death_tolls.csv: - — file is empty"
+    elif fault == "header only":
+        path.write_text(text.splitlines()[0] + "\n", encoding="utf-8")
+        where = "data/death_tolls.csv:2: - — the file has a header but no data rows"
+    elif fault == "misspelt column":
+        path.write_text(text.replace("reported_by", "reportedby", 1), encoding="utf-8")
+        where = "data/death_tolls.csv:1: reported_by — column is missing from the header"
+    elif fault == "not utf-8":
+        path.write_bytes(text.encode("utf-8").replace(b"Prosecutor", "Proс".encode("cp1251") + b"ecutor", 1))
+        where = "data/death_tolls.csv:"
+    elif fault == "duplicate key":
+        path.write_text(text + text.splitlines()[1] + "\n", encoding="utf-8")
+        where = "data/death_tolls.csv:80: toll_id — duplicate key"
+    else:
+        rows = data.rows("death_tolls")
+        rows[0].update(value="", low="9", high="3")
+        data.write_rows("death_tolls", rows)
+        where = "data/death_tolls.csv:2: low — low (9) is greater than high (3)"
+    result = run_cli("build", "--data-dir", "data", "--output-dir", str(previous), cwd=tmp_path)
+    assert result.returncode == 1
+    assert one_message(result.stderr).startswith(where), result.stderr
+    untouched(previous, before)
+
+
+CONFIG_FAULTS = {
+    "unknown chapter": ([{"notebook": "notebooks/05_nope.ipynb"}], "chapters[0]: unknown chapter"),
+    "unknown parameter": ([{"notebook": "notebooks/03_death_tolls.ipynb", "parameters": {"figure": "all"}}],
+                          "chapters[0].parameters.figure: unknown parameter"),
+    "wrong parameter type": ([{"notebook": "notebooks/02_arrests_dismissals.ipynb",
+                               "parameters": {"affiliations": "government"}}],
+                             "chapters[0].parameters.affiliations: expected list"),
+}
+
+
+@pytest.mark.parametrize("fault", list(CONFIG_FAULTS))
+def test_config_faults_keep_previous_report(tmp_path, previous, fault):
+    before = snapshot(previous)
+    chapters, where = CONFIG_FAULTS[fault]
+    cfg = config(tmp_path, chapters)
+    result = run_cli("build", "--config", str(cfg), "--output-dir", str(previous))
+    assert result.returncode == 1
+    assert one_message(result.stderr).startswith(f"error: {cfg}: {where}"), result.stderr
+    untouched(previous, before)
+
+
+@pytest.mark.parametrize("parameters,message", [
+    ({"start_date": "2022-01-19", "end_date": "2022-01-01"},
+     "ParameterError: parameter start_date: 2022-01-19 is after end_date 2022-01-01; the start must come first"),
+    ({"regions": ["Almaty Oblast"]},
+     "ParameterError: parameter regions: unknown value(s) 'Almaty Oblast'; allowed: Akmola Region"),
+])
+def test_chapter_parameter_faults_name_the_parameter(tmp_path, previous, parameters, message):
+    before = snapshot(previous)
+    cfg = config(tmp_path, [{"notebook": "notebooks/01_protest_spread.ipynb", "parameters": parameters}])
+    result = run_cli("build", "--config", str(cfg), "--output-dir", str(previous))
+    assert result.returncode == 1
+    assert "chapter 01_protest_spread.ipynb failed in cell 3" in result.stderr
+    assert f"    {message}" in result.stderr, result.stderr
+    untouched(previous, before)
+
+
+def test_malformed_config_and_missing_data_dir_keep_previous_report(tmp_path, previous):
+    before = snapshot(previous)
+    cfg = tmp_path / "report.yml"
+    cfg.write_text("chapters: [\n", encoding="utf-8")
+    result = run_cli("build", "--config", str(cfg), "--output-dir", str(previous))
+    assert result.returncode == 1 and "malformed YAML" in one_message(result.stderr)
+    result = run_cli("build", "--data-dir", str(tmp_path / "absent"), "--output-dir", str(previous))
+    assert result.returncode == 1 and "directory does not exist" in one_message(result.stderr)
+    untouched(previous, before)
+
+
+def test_raising_chapter_keeps_previous_report(tmp_path, previous):
+    before = snapshot(previous)
+    cfg = config(tmp_path, [{"notebook": "notebooks/99_broken.ipynb"}])
+    broken_chapter(tmp_path)
+    result = run_cli("build", "--config", str(cfg), "--output-dir", str(previous))
+    assert result.returncode == 1
+    assert "chapter 99_broken.ipynb failed in cell 4" in one_message(result.stderr)
+    untouched(previous, before)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_killed_build_keeps_previous_report_and_next_build_succeeds(previous, signum):
+    before = snapshot(previous)
+    process = subprocess.Popen([sys.executable, "-m", "kzunrest.cli", "build", "--force",
+                                "--output-dir", str(previous)], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    for line in process.stdout:  # wait until chapters are executing
+        if "executed" in line:
+            break
+    os.killpg(process.pid, signum)
+    process.wait(timeout=60)
+    assert process.returncode != 0
+    assert snapshot(previous) == before
+    assert not list(previous.glob(".report.*"))  # never a half-written report under its name
+    result = run_cli("build", "--no-pdf", "--output-dir", str(previous))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not [p for p in previous.iterdir() if p.name.startswith(".")]
+    assert not list(previous.glob("chapters/.executing-*"))
+
+
+HOSTILE = {
+    ("sources", "title"): '<script>alert("title")</script>',
+    ("sources", "publisher"): '<img src=x onerror=alert("publisher")>',
+    ("arrests_dismissals", "person"): 'Evil <script>alert("person")</script>',
+    ("arrests_dismissals", "detail"): '<img src=x onerror=alert("detail")>',
+    ("death_tolls", "reported_by"): '<b onmouseover=alert("by")>bold</b>',
+    ("death_tolls", "note"): "</script><script>alert('note')</script>",
+    ("claims", "quote"): '[click](javascript:alert("quote")) <iframe src="javascript:alert(1)">',
+    ("claims", "subject"): '<svg onload=alert("subject")>',
+}
+
+
+def test_hostile_text_is_shown_as_text_and_never_runs(tmp_path):
+    data = DataCopy(tmp_path)
+    for (table, column), text in HOSTILE.items():
+        rows = data.rows(table)
+        line = 2
+        if table == "sources":  # a source every chapter cites: the first protest report's
+            cited = data.rows("protest_spread")[0]["source_id"]
+            line = next(i for i, r in enumerate(rows, start=2) if r["source_id"] == cited)
+        if table == "arrests_dismissals":
+            line = next(i for i, r in enumerate(rows, start=2) if r["date_precision"] == "day")
+        rows[line - 2][column] = text
+        data.write_rows(table, rows)
+    out = BUILD / "_test" / ("hostile-" + uuid.uuid4().hex[:8])
+    try:
+        result = run_cli("build", "--data-dir", str(data.dir), "--output-dir", str(out))
+        assert result.returncode == 0, result.stdout + result.stderr
+        seen = visit(out / "report.html", script="""({
+            text: document.body.innerText,
+            injected: document.querySelectorAll('main script:not([type="application/json"]), [onerror], [onload], [onmouseover], iframe, img').length,
+            scripts: document.scripts.length,
+            links: Array.from(document.links).map(a => a.href).filter(h => !/^(https?:|file:|about:)/.test(h) && !h.includes('#')),
+        })""")
+        assert seen.dialogs == []
+        assert seen.facts["injected"] == 0
+        assert seen.facts["scripts"] == 2 + 7  # Vega bundle, embedding code, one JSON spec per figure
+        assert seen.facts["links"] == []
+        for text in ('<script>alert("title")</script>', 'Evil <script>alert("person")</script>',
+                     '<b onmouseover=alert("by")>bold</b>', '<svg onload=alert("subject")>'):
+            assert text in seen.facts["text"], text
+        pdf = subprocess.run(["pdftotext", str(out / "report.pdf"), "-"], capture_output=True,
+                             text=True, check=True).stdout
+        assert '<script>alert("title")</script>' in pdf
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def test_only_http_links_in_sources(tmp_path):
+    from kzunrest.assemble import safe_link
+
+    assert safe_link("https://example.org/a?b=1&c=2", "T") == \
+        '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer">T</a>'
+    for url in ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
+                'https://x.org/" onmouseover="alert(1)', "ftp://example.org"):
+        assert safe_link(url, "<T>") == "&lt;T&gt;"
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None or shutil.which("ip") is None or os.geteuid() != 0,
+                    reason="needs root, unshare and ip to make a network namespace")
+def test_whole_build_succeeds_with_network_access_denied():
+    out = BUILD / "_test" / ("nonet-" + uuid.uuid4().hex[:8])
+    command = (f"ip link set lo up && {sys.executable} -m kzunrest.cli build --force "
+               f"--output-dir {out}")
+    try:
+        result = subprocess.run(["unshare", "--net", "sh", "-c", command], cwd=ROOT,
+                                capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert (out / "report.html").is_file() and (out / "report.pdf").is_file()
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
