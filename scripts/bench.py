@@ -7,7 +7,7 @@
            plain Python process: the work no pipeline can avoid;
 * large  — the protest-spread chapter on a generated 1,000,000-row event file (HTML and PDF).
 
-Prints a table (wall time, peak memory of the whole process tree, chapters executed, ratio to the
+Prints a table (wall time, peak memory (PSS) of the whole process tree, chapters executed, ratio to the
 floor) and writes build/bench.json. Targets (issue 6): no-op < 1 s and no kernel; edit runs only
 the chapters reading the file; cold within 3x the floor; large < 60 s, < 2 GB, HTML < 5 MB.
 """
@@ -34,24 +34,27 @@ BENCH = ROOT / "build" / "bench"
 PYTHON = sys.executable
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+def tree_memory(pid: int) -> int:
+    """Memory (bytes) of a process and all its descendants: the sum of their proportional set
+    sizes (PSS), so pages shared between processes (Chromium's, forked workers') count once."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
-        total += rss.get(current, 0)
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as handle:
+                total += next(int(line.split()[1]) * 1024 for line in handle if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            pass
         stack += children.get(current, [])
     return total
 
@@ -67,7 +70,7 @@ def measure(command: list[str], env: dict | None = None) -> dict:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            peak = max(peak, tree_memory(process.pid))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)

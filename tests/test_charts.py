@@ -130,3 +130,14 @@ def test_every_chart_renders_offline_to_vega_and_svg():
 def test_md_escape_neutralises_markup():
     text = render.md_escape('<script>alert(1)</script> [x](javascript:alert(1)) *bold*')
     assert "<script>" not in text and "](" not in text and "*bold*" not in text
+
+
+def test_people_timeline_numbers_events_only_on_short_axes():
+    events = analysis.marked_events(events_frame(), sources_frame())
+    january = people_frame().iloc[[0, 2, 3, 4]]  # 5 to 17 January
+    short = analysis.people_actions(january, sources_frame(), D("2022-01-31"), [])
+    long = analysis.people_actions(people_frame(), sources_frame(), D("2023-12-31"), [])
+    short_kinds = [mark_type(layer) for layer in layers(charts.people_timeline(short, events).to_dict())]
+    long_kinds = [mark_type(layer) for layer in layers(charts.people_timeline(long, events).to_dict())]
+    assert short_kinds == ["rule", "text", "point", "text"]  # rules, numbers, marks, key
+    assert long_kinds == ["rule", "point"]

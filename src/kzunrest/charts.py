@@ -186,9 +186,10 @@ def spread_small_multiples(daily: pd.DataFrame, outline: dict, columns: int = 4)
                         subtitle="Red: reported that day; grey: reported on an earlier day"))
 
 
-def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None):
-    """Reference rules for key events, each with its number at the top, and a shaded span for
-    the internet shutdown. ``events``: date, number, label, source."""
+def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, numbered: bool = True):
+    """Reference rules for key events, each with its number at the top (unless ``numbered`` is
+    false: on a years-long axis the numbers of January's events would pile up), and a shaded
+    span for the internet shutdown. ``events``: date, number, label, source."""
     layers = []
     if shutdown is not None and not shutdown.empty:
         span = shutdown.assign(start=shutdown["start"].dt.strftime("%Y-%m-%d"),
@@ -205,6 +206,8 @@ def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None):
                    alt.Tooltip("label:N", title="Event"), alt.Tooltip("source:N", title="Source")]
         layers.append(alt.Chart(marks).mark_rule(color="#555555", strokeDash=[3, 3])
                       .encode(x="date:T", tooltip=tooltip))
+        if not numbered:
+            return layers
         # Events sharing a day stack their numbers downwards from the top edge.
         layers.append(alt.Chart(marks).mark_text(fontSize=10, fontWeight="bold", color="#a93226")
                       .encode(x="date:T", y=alt.value(0), yOffset=alt.YOffset("stack:Q", scale=None),
@@ -284,12 +287,17 @@ def people_timeline(actions: pd.DataFrame, events: pd.DataFrame) -> alt.LayerCha
                               alt.Tooltip("detail:N", title="Detail"),
                               alt.Tooltip("source:N", title="Source")]))
     height = max(160, 22 * len(order))
-    chart = alt.layer(*_event_layers(events, None), marks).properties(width=WIDTH - 180, height=height)
-    parts = [chart, event_key(events, WIDTH)] if not events.empty else [chart]
+    span = (actions["date"].max() - actions["date"].min()).days if len(actions) else 0
+    numbered = span <= 120  # numbers stay legible only on an axis of a few months
+    chart = alt.layer(*_event_layers(events, None, numbered), marks).properties(
+        width=WIDTH - 180, height=height)
+    parts = [chart, event_key(events, WIDTH)] if numbered and not events.empty else [chart]
+    rules = ("numbered rules: key events (listed below)" if numbered
+             else "dotted rules: the key events of January 2022 (chapter 1 lists them)")
     return (alt.vconcat(*parts, spacing=14)
             .properties(title=alt.Title("Who was dismissed, detained, charged and sentenced, and when",
                                         subtitle="One row per person, grouped by affiliation and ordered "
-                                                 "by first action; numbered rules: key events")))
+                                                 f"by first action; {rules}")))
 
 
 # ---------------------------------------------------------------------------------------------
