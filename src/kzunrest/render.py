@@ -117,17 +117,24 @@ def markdown(text: str) -> None:
     display({"text/markdown": text}, raw=True)
 
 
-def table(frame: pd.DataFrame, caption: str | None = None) -> None:
-    """Display a table as escaped HTML (cell text is never interpreted as markup)."""
+def table(frame: pd.DataFrame, caption: str | None = None,
+          widths: list[int] | None = None) -> None:
+    """Display a table as escaped HTML (cell text is never interpreted as markup).
+
+    ``widths``: per-column widths in per cent, for wide tables that must fit an A4 page.
+    """
     from IPython.display import display
 
     shown = frame.copy()
     for column in shown.columns:
         if pd.api.types.is_datetime64_any_dtype(shown[column]):
             shown[column] = shown[column].dt.strftime("%Y-%m-%d")
-    body = shown.to_html(index=False, escape=True, na_rep="", classes="kz-table", border=0)
-    if caption:
-        body = body.replace("<thead>", f"<caption>{html.escape(caption)}</caption><thead>", 1)
+    classes = "kz-table fixed" if widths else "kz-table"
+    body = shown.to_html(index=False, escape=True, na_rep="", classes=classes, border=0)
+    head = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    if widths:
+        head += "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in widths) + "</colgroup>"
+    body = body.replace("<thead>", f"{head}<thead>", 1)
     display({"text/html": f'<div class="kz-table-wrap">{body}</div>',
              "text/plain": shown.to_string(index=False)}, raw=True,
             metadata={META_KEY: {"table": True}})
