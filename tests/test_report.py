@@ -121,9 +121,13 @@ def test_report_pages_as_images_are_not_blank(built_report, tmp_path):
     assert max(sizes) > 8 * min(1500, min(sizes))
 
 
-def test_same_inputs_give_a_byte_identical_html(built_report, tmp_path):
+def test_same_inputs_and_source_date_epoch_give_byte_identical_html_and_pdf(built_report):
     again = built_report.parent / (built_report.name + "-again")
-    result = run_cli("build", "--force", "--no-pdf", "--output-dir", str(again),
+    result = run_cli("build", "--force", "--output-dir", str(again),
                      env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert result.returncode == 0, result.stderr
     assert (again / "report.html").read_bytes() == (built_report / "report.html").read_bytes()
+    # Chromium stamps the print time into /CreationDate and /ModDate; the export replaces it with
+    # SOURCE_DATE_EPOCH, so the PDFs are identical too.
+    assert (again / "report.pdf").read_bytes() == (built_report / "report.pdf").read_bytes()
+    assert b"/CreationDate (D:20231114221320+00'00')" in (again / "report.pdf").read_bytes()

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -113,4 +115,19 @@ async def _print_pdf(html: str, executable: str) -> bytes:
 
 def print_pdf(static_html: str) -> bytes:
     """Print the static rendering (from :func:`to_html` with ``static=True``) to an A4 PDF."""
-    return ChromiumPDFExporter().run_playwright(static_html)
+    return stamp_dates(ChromiumPDFExporter().run_playwright(static_html))
+
+
+def stamp_dates(pdf: bytes) -> bytes:
+    """With SOURCE_DATE_EPOCH set, write it into the PDF's CreationDate and ModDate (Chromium puts
+    the print time there), so the same inputs give the same bytes. Same-length replacement keeps
+    the cross-reference offsets valid."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return pdf
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(int(epoch))).encode() + b"+00'00'"
+
+    def replace(match: re.Match) -> bytes:
+        return b"(D:" + stamp + b")" if len(match.group(1)) == len(stamp) else match.group(0)
+
+    return re.sub(rb"\(D:([0-9]{14}[^)]*)\)", replace, pdf)
