@@ -141,3 +141,15 @@ def test_people_timeline_numbers_events_only_on_short_axes():
     long_kinds = [mark_type(layer) for layer in layers(charts.people_timeline(long, events).to_dict())]
     assert short_kinds == ["rule", "text", "point", "text"]  # rules, numbers, marks, key
     assert long_kinds == ["rule", "point"]
+
+
+def test_a_bare_chart_in_a_cell_renders_offline_through_the_altair_renderer():
+    import altair as alt
+
+    render.enable()
+    layered = alt.layer(alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q"),
+                        alt.Chart(pd.DataFrame({"x": [1.5]})).mark_rule().encode(x="x:Q"))
+    bundle = layered._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert set(data) == {render.VEGA_MIMETYPE, "image/svg+xml", "text/plain"}
+    assert data["image/svg+xml"].startswith("<svg")

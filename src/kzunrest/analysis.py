@@ -6,7 +6,7 @@ import pandas as pd
 
 from .charts import (ACTION_LABELS, ACTIVITY_LABELS, AFFILIATION_LABELS, CATEGORY_LABELS,
                      EVENT_LABELS)
-from .render import source_names
+from .render import source_labels, source_names
 
 ACTIVITY_ORDER = list(ACTIVITY_LABELS)  # least to most serious
 
@@ -158,9 +158,7 @@ def undated_actions(actions: pd.DataFrame, sources: pd.DataFrame,
 
 
 def _label_actions(chosen: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    names = dict(zip(sources["source_id"], source_names(sources["source_id"], sources)))
-    chosen["source"] = chosen["source_id"].map(
-        lambda s: source_names([s], sources)[0] if s in names else s)
+    chosen["source"] = chosen["source_id"].map(source_labels(sources))
     chosen["affiliation_label"] = chosen["affiliation"].map(AFFILIATION_LABELS)
     chosen["action_label"] = chosen["action"].map(ACTION_LABELS)
     chosen["label"] = chosen["person"] + " · " + chosen["affiliation_label"]
@@ -184,7 +182,7 @@ def tolls_for_chart(tolls: pd.DataFrame, sources: pd.DataFrame, which: str) -> p
     chosen["event_label"] = chosen["event"].map(EVENT_LABELS)
     chosen["category_label"] = chosen["category"].map(CATEGORY_LABELS)
     chosen["official_label"] = chosen["official"].map({True: "State body", False: "Others"})
-    chosen["source"] = chosen["source_id"].map(lambda s: source_names([s], sources)[0])
+    chosen["source"] = chosen["source_id"].map(source_labels(sources))
     return chosen
 
 
@@ -267,12 +265,12 @@ def tolls_table(tolls: pd.DataFrame) -> pd.DataFrame:
 def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     from .claims import figure
 
+    labels = source_labels(sources)
     rows = []
     for claim in ledger.itertuples():
         mine = checks[checks["claim_id"] == claim.claim_id]
-        others = "; ".join(
-            f"{_reported(c, claim.unit)} ({source_names([c.source_id], sources)[0]})"
-            for c in mine.itertuples())
+        others = "; ".join(f"{_reported(c, claim.unit)} ({labels[c.source_id]})"
+                           for c in mine.itertuples())
         said = (figure(claim.value, claim.low, claim.high, claim.unit) if claim.claim_kind == "number"
                 else f"{claim.claim_date:%Y-%m-%d}")
         rows.append({"Claim": claim.claim_id, "The article says": claim.quote,

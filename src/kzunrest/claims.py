@@ -107,8 +107,9 @@ def figure(value, low, high, unit=None) -> str:
 
 def comparison_rows(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """Each other report of a number claim, relative to the article's figure (for the chart)."""
-    from .render import source_names
+    from .render import source_labels
 
+    labels = source_labels(sources)
     numbers = claims[(claims["claim_kind"] == "number")].set_index("claim_id")
     rows = []
     for check in checks.itertuples():
@@ -126,6 +127,6 @@ def comparison_rows(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.Data
                      "article": figure(claim["value"], claim["low"], claim["high"], claim["unit"]),
                      "reported": figure(check.value, check.low, check.high, claim["unit"]),
                      "ratio": point / base,
-                     "source": source_names([check.source_id], sources)[0]})
+                     "source": labels[check.source_id]})
     return pd.DataFrame(rows, columns=["claim_id", "subject", "label", "article", "reported",
                                        "ratio", "source"])

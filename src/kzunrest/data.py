@@ -9,7 +9,6 @@ is reported as ``file:row: column — what is wrong; how to fix it`` so an edito
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import re

@@ -28,28 +28,23 @@ _VEGA5_SCHEMA = "https://vega.github.io/schema/vega/v5.json"
 META_KEY = "kzunrest"
 
 
-def vega_spec(chart: alt.TopLevelMixin) -> dict:
-    spec = vlc.vegalite_to_vega(chart.to_dict())
-    spec["$schema"] = _VEGA5_SCHEMA
-    return spec
-
-
-def svg(chart: alt.TopLevelMixin) -> str:
-    return vlc.vegalite_to_svg(chart.to_dict())
-
-
-def chart_bundle(chart: alt.TopLevelMixin) -> dict:
-    """The mimebundle for one chart: interactive Vega spec, static SVG, plain-text fallback."""
-    title = chart_title(chart)
+def spec_bundle(spec: dict) -> dict:
+    """The mimebundle for one Vega-Lite spec: interactive Vega spec, static SVG, text fallback."""
+    vega = vlc.vegalite_to_vega(spec)
+    vega["$schema"] = _VEGA5_SCHEMA
     return {
-        VEGA_MIMETYPE: vega_spec(chart),
-        "image/svg+xml": svg(chart),
-        "text/plain": f"<chart: {title}>",
+        VEGA_MIMETYPE: vega,
+        "image/svg+xml": vlc.vegalite_to_svg(spec),
+        "text/plain": f"<chart: {spec_title(spec)}>",
     }
 
 
-def chart_title(chart: alt.TopLevelMixin) -> str:
-    title = chart.to_dict().get("title", "")
+def chart_bundle(chart: alt.TopLevelMixin) -> dict:
+    return spec_bundle(chart.to_dict())
+
+
+def spec_title(spec: dict) -> str:
+    title = spec.get("title", "")
     if isinstance(title, dict):
         title = title.get("text", "")
     if isinstance(title, list):
@@ -57,9 +52,13 @@ def chart_title(chart: alt.TopLevelMixin) -> str:
     return str(title)
 
 
+def chart_title(chart: alt.TopLevelMixin) -> str:
+    return spec_title(chart.to_dict())
+
+
 def _altair_renderer(spec: dict, **_) -> dict:
     """Altair renderer entry point: a bare ``chart`` in a cell renders offline too."""
-    return chart_bundle(alt.Chart.from_dict(spec)) if "$schema" in spec else {"text/plain": "chart"}
+    return spec_bundle(spec)
 
 
 def enable() -> None:
@@ -73,15 +72,17 @@ def enable() -> None:
 # Figures with caption and sources
 
 
+def source_labels(sources: pd.DataFrame) -> dict[str, str]:
+    """'Publisher, YYYY-MM-DD' (or just the publisher when undated) for every source id."""
+    dates = sources["date_published"]
+    return {source_id: publisher + ("" if pd.isna(date) else f", {date:%Y-%m-%d}")
+            for source_id, publisher, date in zip(sources["source_id"], sources["publisher"], dates)}
+
+
 def source_names(source_ids: Iterable[str], sources: pd.DataFrame) -> list[str]:
-    """'Publisher, title (date)' for each source id, in the order given, without repeats."""
-    table = sources.set_index("source_id")
-    names = []
-    for source_id in dict.fromkeys(source_ids):
-        row = table.loc[source_id]
-        date = "" if pd.isna(row["date_published"]) else f", {row['date_published']:%Y-%m-%d}"
-        names.append(f"{row['publisher']}{date}")
-    return list(dict.fromkeys(names))
+    """The labels of the given sources, in the order given, without repeats."""
+    labels = source_labels(sources)
+    return list(dict.fromkeys(labels[source_id] for source_id in source_ids))
 
 
 def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
