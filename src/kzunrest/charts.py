@@ -382,7 +382,8 @@ def claims_compared(rows: pd.DataFrame) -> alt.LayerChart:
         .encode(x="ratio:Q")
     points = (alt.Chart(rows).mark_point(filled=True, size=70, opacity=0.8, color="#2c7fb8")
               .encode(x=alt.X("ratio:Q", title="Other report ÷ the article's figure (1 = same figure)",
-                              scale=alt.Scale(type="log")),
+                              scale=alt.Scale(type="log"),
+                              axis=alt.Axis(values=[0.1, 0.2, 0.5, 1, 2, 5, 10], format="~g")),
                       y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
                       tooltip=[alt.Tooltip("label:N", title="Claim"),
                                alt.Tooltip("article:N", title="Article says"),
