@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache
@@ -47,8 +47,6 @@ class Outcome:
     name: str
     status: str  # "executed" or "cached"
     reason: str
-    seconds: float = 0.0
-    reads: list[str] = field(default_factory=list)
 
 
 def say(message: str) -> None:
@@ -207,8 +205,7 @@ def _execute_parallel(todo, chapters_dir: Path, out: Path, package: str, environ
                 (chapters_dir / f"{chapter.name}.failed.ipynb").unlink(missing_ok=True)
                 cache.save_record(out, chapter.name, cache.fingerprint(
                     chapter.notebook, parameters, result["reads"], package, environment))
-                outcomes[chapter.name] = Outcome(chapter.name, "executed", reason,
-                                                 result["seconds"], result["reads"])
+                outcomes[chapter.name] = Outcome(chapter.name, "executed", reason)
                 say(f"      {chapter.name:<28} executed  in {result['seconds']:.1f} s")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
