@@ -127,7 +127,16 @@ def test_same_inputs_and_source_date_epoch_give_byte_identical_html_and_pdf(buil
                      env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert result.returncode == 0, result.stderr
     assert (again / "report.html").read_bytes() == (built_report / "report.html").read_bytes()
-    # Chromium stamps the print time into /CreationDate and /ModDate; the export replaces it with
-    # SOURCE_DATE_EPOCH, so the PDFs are identical too.
+    # Chromium stamps the print time into /CreationDate and /ModDate and numbers the structure
+    # elements from its DOM node counter; the export normalises both, so the PDFs are identical.
     assert (again / "report.pdf").read_bytes() == (built_report / "report.pdf").read_bytes()
     assert b"/CreationDate (D:20231114221320+00'00')" in (again / "report.pdf").read_bytes()
+
+
+def test_structure_ids_are_counted_from_the_lowest():
+    from kzunrest.export import renumber_structure_ids
+
+    first = b"<</ID (node00001296)>> <</ID (node00001300)>>"
+    second = b"<</ID (node00001297)>> <</ID (node00001301)>>"
+    assert renumber_structure_ids(first) == renumber_structure_ids(second) == \
+        b"<</ID (node00000000)>> <</ID (node00000004)>>"

@@ -115,7 +115,19 @@ async def _print_pdf(html: str, executable: str) -> bytes:
 
 def print_pdf(static_html: str) -> bytes:
     """Print the static rendering (from :func:`to_html` with ``static=True``) to an A4 PDF."""
-    return stamp_dates(ChromiumPDFExporter().run_playwright(static_html))
+    return stamp_dates(renumber_structure_ids(ChromiumPDFExporter().run_playwright(static_html)))
+
+
+def renumber_structure_ids(pdf: bytes) -> bytes:
+    """Chromium names the tagged-PDF structure elements after its DOM node counter
+    (``/ID (node00001296)``), which can start one higher from one run to the next. Counting from
+    the lowest id makes them depend on the document only. Same width, so offsets stay valid."""
+    pattern = rb"\(node(\d{8})\)"
+    ids = [int(n) for n in re.findall(pattern, pdf)]
+    if not ids:
+        return pdf
+    lowest = min(ids)
+    return re.sub(pattern, lambda m: b"(node%08d)" % (int(m.group(1)) - lowest), pdf)
 
 
 def stamp_dates(pdf: bytes) -> bytes:
