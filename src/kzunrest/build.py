@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache
-from .cache import VALIDATED_ENV
+from .cache import VALIDATED_ENV, data_files
 from .errors import ChapterError
 from .config import PROJECT_ROOT, Config, ConfigError, check_parameters, load_config
 
@@ -73,15 +73,6 @@ def data_dir(requested: Path | None) -> Path:
         raise ConfigError(f"--data-dir {requested}: directory does not exist; point it at a folder "
                           "holding datapackage.json and the CSV files")
     return path
-
-
-def data_files(directory: Path) -> list[Path]:
-    descriptor = directory / "datapackage.json"
-    try:
-        resources = json.loads(descriptor.read_text(encoding="utf-8"))["resources"]
-    except (OSError, ValueError, KeyError):
-        return [descriptor]
-    return [descriptor, *[(directory / r["path"]) for r in resources]]
 
 
 # ---------------------------------------------------------------------------------------------

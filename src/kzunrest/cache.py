@@ -29,15 +29,20 @@ def _digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def package_digest(directory: Path) -> str:
-    """SHA-256 over a data package: datapackage.json and every file it lists."""
-    digest = hashlib.sha256()
+def data_files(directory: Path) -> list[Path]:
+    """datapackage.json and every file it lists (just the descriptor if it cannot be read)."""
     descriptor = directory / "datapackage.json"
     try:
         resources = json.loads(descriptor.read_text(encoding="utf-8"))["resources"]
     except (OSError, ValueError, KeyError):
-        resources = []
-    for path in [descriptor] + [directory / r["path"] for r in resources]:
+        return [descriptor]
+    return [descriptor, *[directory / r["path"] for r in resources]]
+
+
+def package_digest(directory: Path) -> str:
+    """SHA-256 over a data package: datapackage.json and every file it lists."""
+    digest = hashlib.sha256()
+    for path in data_files(directory):
         digest.update(path.name.encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"(missing)")
     return digest.hexdigest()
