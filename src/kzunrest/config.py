@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from .paths import PROJECT_ROOT  # noqa: E402
 DEFAULT_CONFIG = PROJECT_ROOT / "report.yml"
 
 

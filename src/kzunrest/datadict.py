@@ -46,10 +46,36 @@ def _examples(path: Path) -> dict[str, str]:
     return examples
 
 
+# Headings of the vocabularies in the dictionary (the field descriptions refer to them).
+VOCABULARY_TITLES = {
+    "number_precision": "Precision of a number (claims, claim checks)",
+    "date_precision": "Precision of a date (claims, claim checks)",
+    "standing": "Standing of a report (claim checks)",
+    "measures": "What a report measures (claim checks)",
+    "verdict": "Verdicts of the claims ledger (computed, not stored)",
+    "detention_measure": "What a detention count counts (detentions)",
+    "count_precision": "Precision of a detention count (detentions)",
+}
+
+
+def _vocabularies(descriptor: dict) -> list[str]:
+    """One table per vocabulary: the value, the reader's word, how the project reads it."""
+    lines = ["### Vocabularies", "",
+             "Allowed values with the words the report shows for them and how each is read. "
+             "They live in `datapackage.json` under `vocabularies`; code reads them from there.", ""]
+    for name, entries in descriptor.get("vocabularies", {}).items():
+        lines += [f"#### {VOCABULARY_TITLES.get(name, name)}", "",
+                  "| value | shown as | reading |", "|---|---|---|"]
+        lines += [f"| `{value}` | {_cell(entry['label'])} | {_cell(entry['reading'])} |"
+                  for value, entry in entries.items()]
+        lines.append("")
+    return lines
+
+
 def data_dictionary(data_dir: str | Path | None = None) -> str:
     directory = resolve_data_dir(data_dir)
     descriptor = read_descriptor(directory)
-    lines = [BEGIN, ""]
+    lines = [BEGIN, ""] + _vocabularies(descriptor)
     for resource in descriptor["resources"]:
         schema = resource["schema"]
         examples = _examples(directory / resource["path"])

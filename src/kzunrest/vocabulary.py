@@ -1,0 +1,64 @@
+"""The data's vocabulary: allowed values with the words a reader sees for them.
+
+The words live beside the data, in the ``vocabularies`` section of ``data/datapackage.json``
+(value → label, phrase, reading), so the data dictionary shows them and code never carries its own
+copy. A field whose values come from a vocabulary names it (``"vocabulary": "standing"``) and
+lists the same values in its ``enum``; ``tests/test_vocabulary.py`` fails when the two disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from .paths import DEFAULT_DATA_DIR
+
+DESCRIPTOR = "datapackage.json"
+
+
+@lru_cache(maxsize=8)
+def _load(descriptor: Path) -> dict:
+    with open(descriptor, encoding="utf-8") as handle:
+        return json.load(handle).get("vocabularies", {})
+
+
+_active = [DEFAULT_DATA_DIR / DESCRIPTOR]
+
+
+def use(data_dir: Path) -> None:
+    """Read labels from this data package from now on (``data.load`` calls it)."""
+    path = Path(data_dir) / DESCRIPTOR
+    if path.exists() and "vocabularies" in _load(path.resolve()):
+        _active[0] = path.resolve()
+
+
+def vocabularies() -> dict:
+    return _load(_active[0])
+
+
+def values(name: str) -> list[str]:
+    """The allowed values of a vocabulary, in their documented order."""
+    return list(_entries(name))
+
+
+def label(name: str, key: str) -> str:
+    """The reader's word for one value."""
+    return _entries(name)[key]["label"]
+
+
+def phrase(name: str, key: str, **fields) -> str:
+    """A value used in a sentence: ``phrase('number_precision', 'approximate', value='3,600')``."""
+    return _entries(name)[key]["phrase"].format(**fields)
+
+
+def reading(name: str, key: str) -> str:
+    """How the project reads the value (documented in the data dictionary)."""
+    return _entries(name)[key]["reading"]
+
+
+def _entries(name: str) -> dict:
+    try:
+        return vocabularies()[name]
+    except KeyError:
+        raise KeyError(f"no vocabulary '{name}' in {_active[0]}; add it under 'vocabularies'") from None
