@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kzunrest import analysis, claims, narrative
+from kzunrest import analysis, narrative
 
 D = pd.Timestamp
 
@@ -104,7 +104,8 @@ def people_frame() -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["person", "role", "affiliation", "action", "date",
                                         "date_precision"])
     frame["date"] = pd.to_datetime(frame["date"])
-    frame["source_id"], frame["detail"] = "s1", None
+    frame["source_id"], frame["detail"], frame["linked"] = "s1", None, True
+    frame["locator"], frame["printed"] = "paragraph 1", "5 January"
     return frame
 
 
@@ -127,6 +128,55 @@ def test_people_summary_counts():
     assert summary["people"] == 4 and summary["actions"] == 5
     assert summary["sentenced"] == 1 and summary["detained"] == 0
     assert summary["first"] == D("2022-01-05") and summary["last"] == D("2023-04-24")
+    assert summary["not_linked"] == 0
+
+
+def test_people_summary_counts_only_actions_linked_to_january():
+    frame = people_frame()
+    frame.loc[frame["person"] == "Timur Kulibayev", "linked"] = False
+    actions = analysis.people_actions(frame, sources_frame(), D("2023-12-31"), [])
+    summary = narrative.people_summary(actions)
+    assert summary["people"] == 3 and summary["actions"] == 4 and summary["not_linked"] == 1
+    text = narrative.people_text(summary, D("2023-12-31"))
+    assert "**4 actions** linked" in text
+    assert "1 further action whose source does not link it to January 2022 is drawn hollow" in text
+
+
+def detentions_frame() -> pd.DataFrame:
+    rows = [  # measure, scope, value, low, high, precision, as_of, reported_by, official
+        ("detained", "national", 4404, None, None, "exact", "2022-01-08", "Interior Ministry", True),
+        ("detained", "national", 9900, None, None, "exact", "2022-01-11", "Interior Ministry", True),
+        ("detained", "national", None, 10000, None, "more_than", "2022-08-22", "KIBHR", False),
+        ("detained", "Almaty city", 2748, None, None, "exact", "2022-01-18", "Almaty HQ", True),
+        ("convicted", "national", 1205, None, None, "exact", "2023-01-05", "Prosecutor General", True),
+        ("convicted", "national", None, 1000, None, "more_than", "2022-12-20", "HRW", False),
+    ]
+    frame = pd.DataFrame(rows, columns=["measure", "scope", "value", "low", "high", "precision",
+                                        "as_of", "reported_by", "official"])
+    for column in ("value", "low", "high"):
+        frame[column] = frame[column].astype("Int64")
+    frame["as_of"] = pd.to_datetime(frame["as_of"])
+    frame["source_id"], frame["locator"], frame["printed"] = "s1", "lead", "9,900"
+    return frame
+
+
+def test_detention_counts_are_drawn_at_their_figure_and_worded_with_their_precision():
+    counts = analysis.detention_counts(detentions_frame(), sources_frame(), D("2023-12-31"))
+    kibhr = counts[counts["reported_by"] == "KIBHR"].iloc[0]
+    assert kibhr["point"] == 10000 and kibhr["figure"] == "more than 10,000"
+    assert kibhr["standing"] == "independent"
+    early = analysis.detention_counts(detentions_frame(), sources_frame(), D("2022-01-10"))
+    assert early["point"].tolist() == [4404]
+
+
+def test_detentions_text_gives_the_latest_national_figures():
+    counts = analysis.detention_counts(detentions_frame(), sources_frame(), D("2023-12-31"))
+    text = narrative.detentions_text(counts)
+    assert "**6 reported counts**" in text
+    # The Almaty count (18 Jan) is later than the national 9,900 (11 Jan) but not national.
+    assert "detained **9,900** (Interior Ministry, 11 January 2022)" in text
+    assert "convicted **1,205** (Prosecutor General, 5 January 2023)" in text
+    assert "detained **more than 10,000** (KIBHR, 22 August 2022)" in text
 
 
 def tolls_frame() -> pd.DataFrame:
@@ -171,47 +221,8 @@ def test_official_series_and_its_sentence():
     assert "security-force deaths is 19" in text
 
 
-def claim(kind="number", value=None, low=None, high=None, date=None, unit="people"):
-    return {"claim_id": "c1", "source_id": "a", "quote": "q", "subject": "s", "claim_kind": kind,
-            "value": value, "low": low, "high": high, "unit": unit,
-            "claim_date": pd.Timestamp(date) if date else pd.NaT}
-
-
-def check(value=None, low=None, high=None, date=None):
-    return {"check_id": "x", "claim_id": "c1", "value": value, "low": low, "high": high,
-            "reported_date": pd.Timestamp(date) if date else pd.NaT, "source_id": "s1"}
-
-
-def verdict(c, checks):
-    frame = pd.DataFrame([c])
-    checks = pd.DataFrame(checks, columns=list(check().keys()))
-    return claims.ledger(frame, checks).iloc[0]
-
-
-@pytest.mark.parametrize("claimed,reports,expected,text", [
-    (claim(value=130), [], claims.NOT_FOUND, "Not found elsewhere"),
-    (claim(value=227), [check(value=225), check(value=227)], claims.CONSISTENT,
-     "Consistent (1 of 2 other reports agree)"),
-    (claim(value=3600, unit="troops"), [check(value=2030), check(value=2500)], claims.DIFFERS,
-     "Differs: the nearest other report is 1,100 troops lower, 31%"),
-    (claim(low=1500, unit="firearms"), [check(value=2960)], claims.CONSISTENT,
-     "Consistent (1 of 1 other reports agree)"),  # "more than 1,500" agrees with 2,960
-    (claim(low=200, high=300), [check(value=400)], claims.DIFFERS,
-     "Differs: the nearest other report is 100 people higher, 33%"),
-    (claim(value=17), [check(low=10, high=20)], claims.CONSISTENT,
-     "Consistent (1 of 1 other reports agree)"),
-    (claim(kind="date", date="2022-01-06"), [check(date="2022-01-06")], claims.CONSISTENT,
-     "Consistent (1 of 1 other reports agree)"),
-    (claim(kind="date", date="2022-01-06"), [check(date="2022-01-08"), check(date="2022-01-03")],
-     claims.DIFFERS, "Differs: the nearest other report is 2 days later"),
-])
-def test_claim_verdicts(claimed, reports, expected, text):
-    row = verdict(claimed, reports)
-    assert row["verdict"] == expected
-    assert row["verdict_text"] == text
-
-
-def test_figure_text():
-    assert claims.figure(3600, None, None, "troops") == "3,600 troops"
-    assert claims.figure(None, 200, 300) == "200–300"
-    assert claims.figure(None, 1500, None) == "at least 1,500"
+def test_toll_figure_text():
+    assert analysis.toll_figure(3600, None, None) == "3,600"
+    assert analysis.toll_figure(None, 200, 300) == "200–300"
+    assert analysis.toll_figure(None, 1500, None) == "at least 1,500"
+    assert analysis.toll_figure(None, None, None) == ""

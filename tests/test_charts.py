@@ -4,6 +4,7 @@ renders offline to a Vega spec and an SVG carrying its title and labels."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from kzunrest import analysis, charts, claims, render
 from test_analysis import events_frame, people_frame, sources_frame, spread_frame, tolls_frame
@@ -48,15 +49,35 @@ def test_spread_map_encodes_each_city_once_coloured_by_first_day():
     assert spec["title"]["text"] == "Where unrest was reported, by the day it was first reported"
 
 
-def test_outline_is_embedded_once_for_all_small_multiples():
-    days = analysis.spread_by_day(spread_frame(), D("2022-01-02"), D("2022-01-05"))
-    spec = charts.spread_small_multiples(days, charts.kazakhstan_outline()).to_dict()
+def test_regions_are_embedded_once_and_shaded_by_each_days_worst_report():
+    frame = spread_frame()
+    start, end = D("2022-01-02"), D("2022-01-05")
+    days = analysis.spread_by_day(frame, start, end)
+    shades = analysis.region_days(frame, start, end)
+    spec = charts.spread_small_multiples(days, shades, charts.kazakhstan_outline(),
+                                         charts.regions_2022()).to_dict()
     assert len(spec["concat"]) == 4  # one panel per day
     assert [p["title"]["text"] for p in spec["concat"]] == [
         "2 Jan: 1 city", "3 Jan: 1 city", "4 Jan: 2 cities", "5 Jan: 1 city"]
-    assert list(spec["datasets"]).count(charts.OUTLINE) == 1
-    outline_refs = [layer["data"] for layer in layers(spec) if mark_type(layer) == "geoshape"]
-    assert outline_refs == [{"name": charts.OUTLINE}] * 4
+    assert list(spec["datasets"]).count(charts.REGIONS_DATA) == 1
+    assert charts.OUTLINE not in spec["datasets"]  # the regions cover the country
+    shapes = [layer for layer in layers(spec) if mark_type(layer) == "geoshape"]
+    assert [layer["data"] for layer in shapes] == [{"name": charts.REGIONS_DATA}] * 4
+    # Each panel looks up that day's activity per region: 16 outlined regions, one day.
+    looked_up = [spec["datasets"][layer["transform"][0]["from"]["data"]["name"]] for layer in shapes]
+    assert all(len(values) == 16 for values in looked_up)
+    worst = {row["region"]: row["activity_label"] for row in looked_up[2]}  # 4 January
+    assert worst["Almaty city"] == "Clashes" and worst["Mangystau Region"] == "Peaceful protest"
+    assert sum(label != charts.NO_REPORT_LABEL for label in worst.values()) == 2
+
+
+def test_a_regions_shade_is_its_most_serious_report_of_the_day():
+    frame = spread_frame()
+    calmer = frame.iloc[[-1]].assign(activity="peaceful_protest", city="Almaty", source_id="s3")
+    shades = analysis.region_days(pd.concat([frame, calmer], ignore_index=True),
+                                  D("2022-01-05"), D("2022-01-05")).set_index("region")
+    assert shades.at["Almaty city", "activity_label"] == "Armed violence"
+    assert "Shymkent city" not in shades.index  # no outline of its own: drawn as a point only
 
 
 def test_daily_counts_has_lines_event_rules_shutdown_band_and_key():
@@ -104,17 +125,28 @@ def test_official_only_filter():
     assert sorted(official["toll_id"]) == ["t1", "t2", "t5"]
 
 
-def test_claims_chart_plots_ratio_to_the_article():
-    claim_rows = pd.DataFrame([{"claim_id": "dep-18", "source_id": "a", "quote": "q",
-                                "subject": "CSTO troops", "claim_kind": "number", "value": 3600,
-                                "low": None, "high": None, "unit": "troops", "claim_date": pd.NaT}])
-    checks = pd.DataFrame([{"check_id": "dep-18-c1", "claim_id": "dep-18", "value": 2030, "low": None,
-                            "high": None, "reported_date": pd.NaT, "source_id": "s1"}])
+def test_claims_chart_plots_ratio_and_the_claims_window():
+    claim_rows = pd.DataFrame([{"claim_id": "dep-18", "source_id": "a", "summary": "CSTO troops",
+                                "claim_kind": "number", "precision": "approximate", "value": 3600,
+                                "rounding": None, "tolerance": None, "low": None, "high": None,
+                                "unit": "troops", "claim_date": None}])
+    checks = pd.DataFrame([
+        {"check_id": "dep-18-c1", "claim_id": "dep-18", "measures": "same", "standing": "official_final",
+         "precision": "exact", "value": 2030, "rounding": None, "tolerance": None, "low": None,
+         "high": None, "reported_date": None, "as_of": pd.Timestamp("2022-01-07"), "source_id": "s1"},
+        {"check_id": "dep-18-c2", "claim_id": "dep-18", "measures": "related", "standing": "record",
+         "precision": "exact", "value": 3600, "rounding": None, "tolerance": None, "low": None,
+         "high": None, "reported_date": None, "as_of": pd.Timestamp("2022-01-07"), "source_id": "s1"}])
     compared = claims.comparison_rows(claim_rows, checks, sources_frame())
     assert round(compared.loc[0, "ratio"], 4) == round(2030 / 3600, 4)
+    # "about 3,600" allows ± 10 %: 0.9 to 1.1 of the stated figure
+    assert compared.loc[0, ["window_low", "window_high"]].tolist() == pytest.approx([0.9, 1.1])
+    assert compared["role"].tolist() == ["weighed", "related"]
     spec = charts.claims_compared(compared).to_dict()
     point = [layer for layer in layers(spec) if mark_type(layer) == "point"][0]
     assert point["encoding"]["x"]["scale"]["type"] == "log"
+    bar = [layer for layer in layers(spec) if mark_type(layer) == "bar"][0]
+    assert bar["encoding"]["x2"]["field"] == "window_high"
 
 
 def test_every_chart_renders_offline_to_vega_and_svg():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .charts import (ACTION_LABELS, ACTIVITY_LABELS, AFFILIATION_LABELS, CATEGORY_LABELS,
-                     EVENT_LABELS)
+                     EVENT_LABELS, NO_REPORT_LABEL)
+from .params import REGIONS as REGIONS_2022
 from .render import source_labels, source_names
 
 ACTIVITY_ORDER = list(ACTIVITY_LABELS)  # least to most serious
@@ -87,6 +88,23 @@ def spread_by_day(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) 
             status = "reported this day" if (day, city) in reported else "reported earlier"
             rows.append((day, city, cities.at[city, "latitude"], cities.at[city, "longitude"], status))
     return pd.DataFrame(rows, columns=["day", "city", "latitude", "longitude", "status"])
+
+
+def region_days(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """For each day and each region drawn with its own outline: the most serious activity a
+    source reports there that day ('No report' when none). Regions without an outline of their
+    own (Shymkent city) are left out: their reports show as points, never as another region's."""
+    from .geography import DRAWN_INSIDE
+
+    rank = spread["activity"].map(ACTIVITY_ORDER.index)
+    worst = (spread.assign(rank=rank).sort_values("rank").groupby(["date", "region"])["activity"]
+             .last())
+    outlined = [r for r in REGIONS_2022 if r not in DRAWN_INSIDE]
+    index = pd.MultiIndex.from_product([pd.date_range(start, end, freq="D"), outlined],
+                                       names=["day", "region"])
+    frame = worst.rename_axis(["day", "region"]).reindex(index).rename("activity").reset_index()
+    frame["activity_label"] = frame["activity"].map(ACTIVITY_LABELS).fillna(NO_REPORT_LABEL)
+    return frame
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,6 +190,40 @@ def _label_actions(chosen: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
+# Mass detentions
+
+
+def detention_counts(counts: pd.DataFrame, sources: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """Reported counts up to ``end`` with the chart's fields: where each figure is drawn (its
+    value, the N of a bound, a range's middle), its words, who stood behind it, its source."""
+    from . import vocabulary
+
+    chosen = counts[counts["as_of"] <= end].copy()
+    chosen["point"] = chosen["value"].astype("Float64").fillna(
+        ((chosen["low"] + chosen["high"].fillna(chosen["low"])) / 2).astype("Float64"))
+    chosen["figure"] = [
+        vocabulary.phrase("count_precision", p, value=_amount_or_blank(v), low=_amount_or_blank(lo),
+                          high=_amount_or_blank(hi))
+        for p, v, lo, hi in zip(chosen["precision"], chosen["value"], chosen["low"], chosen["high"])]
+    chosen["measure_label"] = chosen["measure"].map(lambda m: vocabulary.label("detention_measure", m))
+    chosen["standing"] = chosen["official"].map({True: "official", False: "independent"})
+    chosen["source"] = chosen["source_id"].map(source_labels(sources))
+    return chosen.sort_values(["measure", "as_of"], ignore_index=True)
+
+
+def _amount_or_blank(x) -> str:
+    from .claims import amount
+
+    return "" if pd.isna(x) else amount(x)
+
+
+def latest_counts(counts: pd.DataFrame, official: bool) -> pd.DataFrame:
+    """Per measure (national scope), the latest figure stated by official or independent bodies."""
+    chosen = counts[(counts["official"] == official) & (counts["scope"] == "national")]
+    return chosen.sort_values("as_of").groupby("measure", sort=False).tail(1).set_index("measure")
+
+
+# ---------------------------------------------------------------------------------------------
 # Death tolls
 
 
@@ -232,12 +284,20 @@ def cities_table(first: pd.DataFrame) -> pd.DataFrame:
 def actions_table(actions: pd.DataFrame) -> pd.DataFrame:
     shown = actions.assign(
         when=[_date_text(d, p) for d, p in zip(actions["date"], actions["date_precision"])])
-    shown["source_text"] = shown["source"] + " [" + shown["source_id"] + "]"
+    shown["source_text"] = (shown["source"] + " [" + shown["source_id"] + "], "
+                            + shown["locator"].fillna("") + _printed_suffix(shown))
+    shown["detail"] = shown["detail"].fillna("") + shown["linked"].map(
+        {True: "", False: " (source does not link it to January 2022)"}).fillna("")
     return shown.rename(columns={"person": "Person", "role": "Role at the time",
                                  "affiliation_label": "Affiliation", "action_label": "Action",
-                                 "when": "Date", "detail": "Detail", "source_text": "Source [id]"}
+                                 "when": "Date", "detail": "Detail", "source_text": "Source [id], where"}
                         )[["Person", "Role at the time", "Affiliation", "Action", "Date", "Detail",
-                           "Source [id]"]]
+                           "Source [id], where"]]
+
+
+def _printed_suffix(frame: pd.DataFrame) -> pd.Series:
+    """': “as printed”' after a locator, or nothing when the source was not read again."""
+    return frame["printed"].map(lambda p: "" if pd.isna(p) else f": “{p}”")
 
 
 def _date_text(date, precision: str) -> str:
@@ -246,11 +306,20 @@ def _date_text(date, precision: str) -> str:
     return {"day": f"{date:%Y-%m-%d}", "month": f"{date:%B %Y}", "year": f"{date:%Y}"}[precision]
 
 
-def tolls_table(tolls: pd.DataFrame) -> pd.DataFrame:
-    from .claims import figure
+def toll_figure(value, low, high) -> str:
+    """A toll as text: '225', '200–300', 'at least 1,500' (low alone is 'at least')."""
+    from .claims import amount
 
+    if pd.notna(value):
+        return amount(value)
+    if pd.notna(high):
+        return f"{amount(low)}–{amount(high)}"
+    return f"at least {amount(low)}" if pd.notna(low) else ""
+
+
+def tolls_table(tolls: pd.DataFrame) -> pd.DataFrame:
     shown = tolls.assign(
-        figure=[figure(v, lo, hi) for v, lo, hi in zip(tolls["value"], tolls["low"], tolls["high"])],
+        figure=[toll_figure(v, lo, hi) for v, lo, hi in zip(tolls["value"], tolls["low"], tolls["high"])],
         as_of_text=[("not given" if pd.isna(d) else f"{d:%Y-%m-%d}") for d in tolls["as_of"]])
     shown = shown.sort_values(["event", "category", "as_of"], na_position="last")
     shown["source_text"] = shown["source"] + " [" + shown["source_id"] + "]"
@@ -263,25 +332,21 @@ def tolls_table(tolls: pd.DataFrame) -> pd.DataFrame:
 
 
 def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    from .claims import figure
+    """The ledger as the reader sees it: the claim, how it is read, the reports, verdict and why."""
+    from . import claims as ledger_rules
 
     labels = source_labels(sources)
     rows = []
     for claim in ledger.itertuples():
         mine = checks[checks["claim_id"] == claim.claim_id]
-        others = "; ".join(f"{_reported(c, claim.unit)} ({labels[c.source_id]})"
-                           for c in mine.itertuples())
-        said = (figure(claim.value, claim.low, claim.high, claim.unit) if claim.claim_kind == "number"
-                else f"{claim.claim_date:%Y-%m-%d}")
-        rows.append({"Claim": claim.claim_id, "The article says": claim.quote,
-                     "Subject": claim.subject, "Article's figure": said,
-                     "Other reports": others or "—", "Verdict": claim.verdict_text})
+        weighed = set(ledger_rules.weighed_reports(mine)["check_id"]) if not mine.empty else set()
+        unit = claim.unit if claim.claim_kind == "number" else None
+        reports = "; ".join(
+            ("" if c.check_id in weighed else "[not weighed] ")
+            + ledger_rules.describe_report(c, labels, unit) for c in mine.itertuples())
+        rows.append({"Claim": f"{claim.claim_id} ({claim.locator})",
+                     "The article": f"{claim.summary}: “{claim.printed}”",
+                     "Read as": f"{claim.claim_stated} → {claim.claim_window}",
+                     "Other reports": reports or "—",
+                     "Verdict": claim.verdict_label, "Why": claim.reason})
     return pd.DataFrame(rows)
-
-
-def _reported(check, unit) -> str:
-    from .claims import figure
-
-    if pd.notna(check.value) or pd.notna(check.low):
-        return figure(check.value, check.low, check.high, unit)
-    return f"{check.reported_date:%Y-%m-%d}" if pd.notna(check.reported_date) else "?"

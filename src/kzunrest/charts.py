@@ -77,6 +77,15 @@ def kazakhstan_outline() -> dict:
 
 
 OUTLINE = "kazakhstan_outline"  # name of the outline's dataset in every map spec
+REGIONS_DATA = "regions_2022"    # name of the regions' dataset in every map spec
+NO_REPORT_LABEL = "No report"
+
+
+def regions_2022() -> dict:
+    """The regions as they stood in January 2022 (see ``kzunrest.geography``)."""
+    from .geography import regions
+
+    return regions()
 
 
 def _projection(outline: dict, width: int, height: int) -> dict:
@@ -103,9 +112,14 @@ def _outline_layer(outline: dict, width: int, height: int) -> alt.Chart:
             .properties(width=width, height=height))
 
 
-def _with_outline(chart, outline: dict):
-    """Attach the outline once, as a named dataset all map layers and panels refer to."""
-    return chart.properties(datasets={OUTLINE: outline["features"]})
+def _with_outline(chart, outline: dict | None = None, regions: dict | None = None):
+    """Attach the geometry the layers draw once, as named datasets all panels refer to."""
+    datasets = {}
+    if outline is not None:
+        datasets[OUTLINE] = outline["features"]
+    if regions is not None:
+        datasets[REGIONS_DATA] = regions["features"]
+    return chart.properties(datasets=datasets)
 
 
 def _first_days(first_seen: pd.DataFrame) -> list[str]:
@@ -113,7 +127,7 @@ def _first_days(first_seen: pd.DataFrame) -> list[str]:
 
 
 def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
-               end: pd.Timestamp) -> alt.LayerChart:
+               end: pd.Timestamp, regions: dict | None = None) -> alt.LayerChart:
     """Every city with reported unrest, coloured by the day it was first reported.
 
     ``first_seen``: one row per city with city, region, latitude, longitude, first_date, n_days
@@ -149,41 +163,74 @@ def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
               .project(**projection)
               for test, align, dx in (("datum.longitude <= 80", "left", 7),
                                       ("datum.longitude > 80", "right", -7))]
-    chart = alt.layer(_outline_layer(outline, width, height), points.project(**projection), *labels)
-    return _with_outline(chart, outline).properties(
+    base = (_outline_layer(outline, width, height) if regions is None
+            else region_shapes(regions, None, projection, width, height))
+    chart = alt.layer(base, points.project(**projection), *labels)
+    return _with_outline(chart, outline if regions is None else None, regions).properties(
         title=alt.Title("Where unrest was reported, by the day it was first reported",
                         subtitle=f"Cities and towns, {start:%-d %B} – {end:%-d %B %Y}"))
 
 
-def spread_small_multiples(daily: pd.DataFrame, outline: dict, columns: int = 4) -> alt.ConcatChart:
-    """One small map per day: cities reported that day (red) and earlier (grey).
+# Shades for the most serious activity reported in a region that day (ordinal, light to dark).
+SEVERITY_COLOURS = ["#f2efe9", "#fde0a1", "#fdae61", "#f46d43", "#d73027", "#7f0000"]
+
+
+def region_shapes(regions: dict, days: pd.DataFrame | None, projection: dict, width: int,
+                  height: int) -> alt.Chart:
+    """The regions of January 2022, shaded by that day's most serious activity when ``days``
+    (one day's rows of ``analysis.region_days``) is given, else plain with their borders."""
+    base = alt.Chart(alt.NamedData(name=REGIONS_DATA))
+    if days is None:
+        return (base.mark_geoshape(fill="#f2efe9", stroke="#b5b5b5", strokeWidth=0.5)
+                .project(**projection).properties(width=width, height=height))
+    levels = [NO_REPORT_LABEL] + list(ACTIVITY_LABELS.values())
+    lookup = alt.LookupData(days[["region", "activity_label"]], "region", ["activity_label"])
+    return (base.transform_lookup(lookup="properties.region", from_=lookup)
+            .mark_geoshape(stroke="#8c8c8c", strokeWidth=0.4)
+            .encode(color=alt.Color("activity_label:N", title="Most serious report in the region",
+                                    scale=alt.Scale(domain=levels, range=SEVERITY_COLOURS),
+                                    legend=alt.Legend(orient="bottom", columns=3, titleLimit=300)),
+                    tooltip=[alt.Tooltip("properties.region:N", title="Region"),
+                             alt.Tooltip("activity_label:N", title="Most serious report")])
+            .project(**projection).properties(width=width, height=height))
+
+
+def spread_small_multiples(daily: pd.DataFrame, region_days: pd.DataFrame, outline: dict,
+                           regions: dict, columns: int = 4) -> alt.ConcatChart:
+    """One small map per day: regions shaded by the most serious activity reported there that
+    day, cities reported that day (dark dots) and earlier (grey dots).
 
     ``daily``: one row per day and city ever reported up to that day: day, city, latitude,
-    longitude, status ('reported this day' / 'reported earlier').
+    longitude, status ('reported this day' / 'reported earlier'). ``region_days``: see
+    ``analysis.region_days``.
     """
-    width, height = 130, 80
+    width, height = 150, 92
     projection = _projection(outline, width, height)
     panels = []
     for day, frame in daily.groupby("day", sort=True):
         points = (alt.Chart(_dates(frame, "day"))
-                  .mark_circle(size=28, opacity=0.9)
+                  .mark_circle(size=22, opacity=0.95, stroke="white", strokeWidth=0.4)
                   .encode(longitude="longitude:Q", latitude="latitude:Q",
-                          color=alt.Color("status:N", title=None,
-                                          scale=alt.Scale(domain=["reported this day", "reported earlier"],
-                                                          range=["#c0392b", "#b0b0b0"])),
-                          order=alt.Order("status:N", sort="ascending"),  # this day's on top
+                          fill=alt.Fill("status:N", title="Cities",
+                                        scale=alt.Scale(domain=["reported this day", "reported earlier"],
+                                                        range=["#1a1a1a", "#9e9e9e"]),
+                                        legend=alt.Legend(orient="bottom")),
+                          order=alt.Order("status:N", sort="descending"),  # this day's on top
                           tooltip=[alt.Tooltip("city:N", title="City"),
                                    alt.Tooltip("status:N", title="Status"),
                                    alt.Tooltip("day:T", title="Day", format="%d %B %Y")])
                   .project(**projection))
+        shades = region_shapes(regions, region_days[region_days["day"] == day], projection,
+                               width, height)
         count = int((frame["status"] == "reported this day").sum())
         label = f"{day:%-d %b}: {count} {'city' if count == 1 else 'cities'}"
-        panels.append(alt.layer(_outline_layer(outline, width, height), points)
-                      .properties(title=alt.Title(label, fontSize=11)))
+        panels.append(alt.layer(shades, points).properties(title=alt.Title(label, fontSize=11)))
     chart = alt.concat(*panels, columns=columns, spacing=8)
-    return _with_outline(chart, outline).properties(
-        title=alt.Title("Day by day: cities with reported unrest",
-                        subtitle="Red: reported that day; grey: reported on an earlier day"))
+    return _with_outline(chart, regions=regions).properties(
+        title=alt.Title("Day by day: regions and cities with reported unrest",
+                        subtitle="Regions as of January 2022, shaded by the most serious activity a "
+                                 "source reports there that day; dark dots: cities reported that "
+                                 "day, grey: on an earlier day"))
 
 
 def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, numbered: bool = True):
@@ -272,20 +319,26 @@ def people_timeline(actions: pd.DataFrame, events: pd.DataFrame) -> alt.LayerCha
     """
     data = _dates(actions, "date")
     order = list(actions.sort_values("order")["label"].drop_duplicates())
-    marks = (alt.Chart(data).mark_point(filled=True, size=90, opacity=0.9)
+    data["link"] = data["linked"].map({True: "linked to January 2022",
+                                       False: "not linked by its source"})
+    marks = (alt.Chart(data).mark_point(size=90, opacity=0.9, strokeWidth=1.5)
              .encode(x=alt.X("date:T", title="Date of the action",
                              axis=alt.Axis(format="%-d %b %Y", labelAngle=-45)),
                      y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
                      color=alt.Color("action_label:N", title="Action",
                                      scale=alt.Scale(scheme="tableau10")),
                      shape=alt.Shape("action_label:N", title="Action"),
+                     fill=alt.condition(alt.datum.linked, "action_label:N", alt.value("white")),
                      tooltip=[alt.Tooltip("person:N", title="Person"),
                               alt.Tooltip("role:N", title="Role at the time"),
                               alt.Tooltip("affiliation_label:N", title="Affiliation"),
                               alt.Tooltip("action_label:N", title="Action"),
                               alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
                               alt.Tooltip("detail:N", title="Detail"),
-                              alt.Tooltip("source:N", title="Source")]))
+                              alt.Tooltip("link:N", title="January 2022"),
+                              alt.Tooltip("source:N", title="Source"),
+                              alt.Tooltip("locator:N", title="Where in the source"),
+                              alt.Tooltip("printed:N", title="As printed")]))
     height = max(160, 22 * len(order))
     span = (actions["date"].max() - actions["date"].min()).days if len(actions) else 0
     numbered = span <= 120  # numbers stay legible only on an axis of a few months
@@ -296,8 +349,57 @@ def people_timeline(actions: pd.DataFrame, events: pd.DataFrame) -> alt.LayerCha
              else "dotted rules: the key events of January 2022 (chapter 1 lists them)")
     return (alt.vconcat(*parts, spacing=14)
             .properties(title=alt.Title("Who was dismissed, detained, charged and sentenced, and when",
-                                        subtitle="One row per person, grouped by affiliation and ordered "
-                                                 f"by first action; {rules}")))
+                                        subtitle=["One row per person, grouped by affiliation and "
+                                                  f"ordered by first action; {rules}",
+                                                  "Hollow marks: the source does not link the action "
+                                                  "to the January 2022 events"])))
+
+
+# ---------------------------------------------------------------------------------------------
+# Mass detentions
+
+
+def detentions_over_time(counts: pd.DataFrame) -> alt.LayerChart:
+    """Each reported count on the day it was stated, one colour per measure, on a log scale;
+    filled marks are official figures, hollow ones independent; lines join official figures.
+
+    ``counts`` (see ``analysis.detention_counts``): as_of, point, figure, measure_label,
+    standing, reported_by, scope, source, locator, printed.
+    """
+    data = _dates(counts, "as_of")
+    measures = list(dict.fromkeys(counts.sort_values("measure")["measure_label"]))
+    color = alt.Color("measure_label:N", title="What is counted", sort=measures,
+                      scale=alt.Scale(scheme="dark2"), legend=alt.Legend(orient="right", columns=1))
+    x = alt.X("as_of:T", title="Date the figure was stated",
+              axis=alt.Axis(format="%-d %b %Y", labelAngle=-45))
+    y = alt.Y("point:Q", title="Reported figure (log scale)", scale=alt.Scale(type="log"),
+              axis=alt.Axis(format="~s"))
+    base = alt.Chart(data).encode(x=x, y=y, color=color)
+    official = alt.datum.standing == "official"
+    # One line per measure through the national official figures (regional counts stand apart).
+    lines = (base.transform_filter(official & (alt.datum.scope == "national"))
+             .mark_line(strokeWidth=1, opacity=0.5))
+    points = base.mark_point(size=80, strokeWidth=2).encode(
+        fill=alt.condition(official, alt.Fill("measure_label:N", sort=measures, legend=None),
+                           alt.value("white")),
+        shape=alt.Shape("standing:N", legend=None,
+                        scale=alt.Scale(domain=["official", "independent"],
+                                        range=["circle", "diamond"])),
+        tooltip=[alt.Tooltip("measure_label:N", title="Counted"),
+                 alt.Tooltip("figure:N", title="Figure"),
+                 alt.Tooltip("scope:N", title="Scope"),
+                 alt.Tooltip("as_of:T", title="Stated on", format="%d %B %Y"),
+                 alt.Tooltip("reported_by:N", title="Stated by"),
+                 alt.Tooltip("standing:N", title="Official or independent"),
+                 alt.Tooltip("source:N", title="Source"),
+                 alt.Tooltip("locator:N", title="Where in the source"),
+                 alt.Tooltip("printed:N", title="As printed")])
+    return (alt.layer(lines, points)
+            .properties(width=WIDTH - 200, height=300,
+                        title=alt.Title("Detentions, arrests, charges and sentences as reported",
+                                        subtitle=["Each mark is one figure on the day it was stated; "
+                                                  "filled circles: official, hollow diamonds: independent",
+                                                  "Lines join the national official figures of each measure"])))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,23 +477,47 @@ def official_toll_over_time(tolls: pd.DataFrame) -> alt.LayerChart:
 def claims_compared(rows: pd.DataFrame) -> alt.LayerChart:
     """Other reports of each number claim, as a multiple of the article's figure (log scale).
 
-    ``rows``: label, article, reported, ratio, source — one row per other report.
+    ``rows`` (see ``claims.comparison_rows``): label, article, reported, ratio, window_low,
+    window_high, role, standing, source — one row per report. The grey bar is the claim's own
+    window (what its words allow); a report inside the bar agrees with the claim.
     """
     order = list(rows.sort_values("label")["label"].drop_duplicates())
-    agree = alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(color="#333333", strokeWidth=1.5) \
+    lowest, highest = 0.05, 20.0
+    windows = (rows.groupby("label", as_index=False)
+               .agg(window_low=("window_low", "first"), window_high=("window_high", "first"),
+                    article=("article", "first")))
+    windows["window_low"] = windows["window_low"].fillna(lowest).clip(lower=lowest)
+    windows["window_high"] = windows["window_high"].fillna(highest).clip(upper=highest)
+    x_scale = alt.Scale(type="log", domain=[lowest, highest], clamp=True)
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=360))
+    bars = (alt.Chart(windows).mark_bar(height=10, color="#d9d9d9")
+            .encode(x=alt.X("window_low:Q", scale=x_scale), x2="window_high:Q", y=y,
+                    tooltip=[alt.Tooltip("label:N", title="Claim"),
+                             alt.Tooltip("article:N", title="Article says")]))
+    agree = alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(color="#333333", strokeWidth=1) \
         .encode(x="ratio:Q")
-    points = (alt.Chart(rows).mark_point(filled=True, size=70, opacity=0.8, color="#2c7fb8")
+    roles = ["weighed", "not weighed", "related"]
+    points = (alt.Chart(rows).mark_point(size=70, opacity=0.9, filled=True)
               .encode(x=alt.X("ratio:Q", title="Other report ÷ the article's figure (1 = same figure)",
-                              scale=alt.Scale(type="log"),
-                              axis=alt.Axis(values=[0.1, 0.2, 0.5, 1, 2, 5, 10], format="~g")),
-                      y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
+                              scale=x_scale,
+                              axis=alt.Axis(values=[0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20], format="~g")),
+                      y=y,
+                      color=alt.Color("role:N", title="Report", scale=alt.Scale(
+                          domain=roles, range=["#08519c", "#a6a6a6", "#e6550d"]),
+                          legend=alt.Legend(orient="top")),
+                      shape=alt.Shape("role:N", title="Report", scale=alt.Scale(
+                          domain=roles, range=["circle", "circle", "diamond"])),
+                      # Weighed reports drawn last, on top of the others.
+                      order=alt.Order("role:N", sort="ascending"),  # "weighed" sorts last
                       tooltip=[alt.Tooltip("label:N", title="Claim"),
                                alt.Tooltip("article:N", title="Article says"),
                                alt.Tooltip("reported:N", title="Other report"),
-                               alt.Tooltip("ratio:Q", title="Ratio", format=".2f"),
+                               alt.Tooltip("standing:N", title="Standing"),
+                               alt.Tooltip("role:N", title="In the verdict"),
+                               alt.Tooltip("ratio:Q", title="Ratio", format=".3f"),
                                alt.Tooltip("source:N", title="Source")]))
-    return (alt.layer(agree, points)
-            .properties(width=WIDTH - 250, height=alt.Step(18),
+    return (alt.layer(bars, agree, points)
+            .properties(width=WIDTH - 260, height=alt.Step(18),
                         title=alt.Title("The articles' numbers against other reports",
-                                        subtitle="Each dot is another source's figure; the line marks "
-                                                 "agreement with the article")))
+                                        subtitle="Grey bar: what the article’s words allow; blue "
+                                                 "dots are the reports the verdict weighs")))

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import vocabulary
 from .cache import VALIDATED_ENV, package_digest
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+from .paths import DEFAULT_DATA_DIR  # noqa: E402  (re-exported: callers use data.DEFAULT_DATA_DIR)
 DESCRIPTOR = "datapackage.json"
 # Set by the build so it can record which files a chapter actually read (see cache.py).
 READ_LOG_ENV = "KZUNREST_READ_LOG"
@@ -102,6 +103,7 @@ def validate(data_dir: str | os.PathLike | None = None, tables: list[str] | None
     ``auto``: frictionless, except for tables of more than ``bulkcheck.BULK_ROWS`` rows.
     """
     directory = resolve_data_dir(data_dir)
+    vocabulary.use(directory)
     descriptor = _subset(read_descriptor(directory), tables, directory)
     # Files and headers first: a missing or misspelt column would otherwise shift every cell.
     problems = _check_files_present(directory, descriptor) or _check_headers(directory, descriptor)
@@ -128,14 +130,10 @@ def validate(data_dir: str | os.PathLike | None = None, tables: list[str] | None
 
 
 def _checks_match_claims(file: str, claims: pd.DataFrame, checks: pd.DataFrame) -> list[Problem]:
-    """A check reports the kind of quantity its claim makes: a number, or a date."""
+    """A check reports the kind of quantity its claim makes, at a precision that fits that kind."""
     kind = checks["claim_id"].map(dict(zip(claims["claim_id"], claims["claim_kind"])))
-    no_number = (kind == "number") & checks["value"].isna() & checks["low"].isna()
-    no_date = (kind == "date") & checks["reported_date"].isna()
-    return ([Problem(file, r, "value", "the claim is a number but this check gives none; fill in "
-                     "value (or low/high)") for r in _rows(no_number)]
-            + [Problem(file, r, "reported_date", "the claim is a date but this check gives none; "
-                       "fill in reported_date") for r in _rows(no_date)])
+    known = kind.notna()  # an unknown claim_id is reported by the foreign-key check
+    return _figure_shape(file, checks[known], kind[known], "reported_date", "the claim")
 
 
 def _bulk_tables(directory: Path, descriptor: dict, engine: str) -> set[str]:
@@ -342,12 +340,13 @@ def _row_rules(name: str, file: str, frame: pd.DataFrame) -> list[Problem]:
     if frame.empty:
         return [Problem(file, 2, None, "the file has a header but no data rows; add at least one row")]
     rules = {
-        "protest_spread": [_range_rule("crowd_low", "crowd_high")],
+        "protest_spread": [_range_rule("crowd_low", "crowd_high"), _inside_region_rule],
         "death_tolls": [_value_or_range_rule, _range_rule("low", "high")],
+        "detentions": [_value_or_range_rule, _range_rule("low", "high"), _count_precision_rule],
         "arrests_dismissals": [_date_precision_rule],
         "claims": [_claim_shape_rule, _range_rule("low", "high")],
-        "claim_checks": [_check_shape_rule, _range_rule("low", "high")],
-    }.get(name, [])
+        "claim_checks": [_range_rule("low", "high")],
+    }.get(name, []) + [_locator_rule]
     problems: list[Problem] = []
     for rule in rules:
         problems += rule(file, frame)
@@ -384,6 +383,22 @@ def _value_or_range_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def _count_precision_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
+    """The figure sits in the columns its precision names."""
+    precision = frame["precision"]
+    single = precision.isin(["exact", "approximate", "nearly"])
+    bound = precision.isin(["at_least", "more_than"])
+    checks = [
+        (single & frame["value"].isna(), "value",
+         "this precision gives one figure; put it in value (low and high are for bounds and ranges)"),
+        (bound & (frame["low"].isna() | frame["high"].notna()), "low",
+         "'at least N' / 'more than N' goes in low, with high empty"),
+        ((precision == "range") & (frame["low"].isna() | frame["high"].isna()), "low",
+         "precision 'range' needs both low and high"),
+    ]
+    return [Problem(file, r, column, message) for bad, column, message in checks for r in _rows(bad)]
+
+
 def _date_precision_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
     precision, date = frame["date_precision"], frame["date"]
     checks = [
@@ -400,19 +415,111 @@ def _date_precision_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
 
 
 def _claim_shape_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-    number = frame["claim_kind"] == "number"
-    has_figure = frame["value"].notna() | frame["low"].notna()
-    problems = [Problem(file, r, "value", "a number claim needs value, or low and high")
-                for r in _rows(number & ~has_figure)]
-    problems += [Problem(file, r, "claim_date", "a date claim needs claim_date")
-                 for r in _rows(~number & frame["claim_date"].isna())]
+    return _figure_shape(file, frame, frame["claim_kind"], "claim_date", "this claim")
+
+
+_NEEDS_VALUE = {"exact", "rounded", "approximate", "nearly", "at_least", "more_than", "at_most",
+                "less_than"}
+_VAGUE = {"dozens", "hundreds", "thousands"}
+_DATE_LENGTH = {"day": 10, "month": 7, "early_month": 7, "mid_month": 7, "late_month": 7, "year": 4}
+
+
+def _figure_shape(file: str, frame: pd.DataFrame, kind: pd.Series, date_column: str,
+                  whose: str) -> list[Problem]:
+    """The columns a claim or check fills in must be the ones its precision reads (claims.py)."""
+    precision, value = frame["precision"], frame["value"]
+    number = kind == "number"
+    for_numbers = precision.isin(vocabulary.values("number_precision"))
+    has_range = frame["low"].notna() | frame["high"].notna()
+    dates = frame[date_column]
+    checks = [
+        (number & ~for_numbers, "precision",
+         f"{whose} is a number but the precision is one for dates; use one of "
+         + ", ".join(vocabulary.values("number_precision"))),
+        (~number & for_numbers, "precision",
+         f"{whose} is a date but the precision is one for numbers; use one of "
+         + ", ".join(vocabulary.values("date_precision"))),
+        (number & precision.isin(_NEEDS_VALUE) & value.isna(), "value",
+         "this precision reads a stated number; fill in value"),
+        (precision.isin(_VAGUE | {"range"}) & value.notna(), "value",
+         "a range or a vague word (dozens, hundreds, thousands) has no single value; empty value"),
+        ((precision == "range") & (frame["low"].isna() | frame["high"].isna()), "low",
+         "precision 'range' needs both low and high"),
+        ((precision != "range") & has_range, "low",
+         "low and high are read only for precision 'range'; empty them or set precision to 'range'"),
+        ((precision == "rounded") & frame["rounding"].isna(), "rounding",
+         "precision 'rounded' needs the rounding unit (1 for '71 percent'); fill in rounding"),
+        ((precision != "rounded") & frame["rounding"].notna(), "rounding",
+         "rounding is read only for precision 'rounded'; empty it or change the precision"),
+        (~precision.isin({"approximate", "nearly"}) & frame["tolerance"].notna(), "tolerance",
+         "tolerance is read only for 'approximate' and 'nearly'; empty it or change the precision"),
+        (~number & dates.isna(), date_column, f"{whose} is a date; fill in {date_column}"),
+        (number & dates.notna(), date_column,
+         f"{whose} is a number; empty {date_column} (say in note what day a number refers to)"),
+    ]
+    problems = [Problem(file, r, column, message) for bad, column, message in checks
+                for r in _rows(bad)]
+    return problems + _date_text_problems(file, frame, precision, dates, date_column)
+
+
+def _date_text_problems(file: str, frame: pd.DataFrame, precision: pd.Series, dates: pd.Series,
+                        column: str) -> list[Problem]:
+    """'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' that exists in the calendar and fits the precision."""
+    from .claims import period
+
+    problems = []
+    for index, text in dates.dropna().items():
+        row, kind = int(index) + 2, precision.at[index]
+        parts = str(text).split("/")
+        try:
+            windows = [period(part) for part in parts]
+        except ValueError:
+            problems.append(Problem(file, row, column, f"'{text}' is not a calendar date; write "
+                                    "YYYY-MM-DD, YYYY-MM or YYYY"))
+            continue
+        if (kind == "between") != (len(parts) == 2):
+            problems.append(Problem(file, row, column, "two dates joined by '/' go with precision "
+                                    f"'between' (and only with it), not '{kind}'"))
+        elif kind == "between" and windows[0][0] > windows[1][1]:
+            problems.append(Problem(file, row, column, f"'{text}' ends before it starts; put the "
+                                    "earlier date first"))
+        elif _DATE_LENGTH.get(kind) and len(text) != _DATE_LENGTH[kind]:
+            shape = {10: "YYYY-MM-DD", 7: "YYYY-MM", 4: "YYYY"}[_DATE_LENGTH[kind]]
+            problems.append(Problem(file, row, column, f"precision '{kind}' reads a date written "
+                                    f"{shape}, not '{text}'; write it so, or change the precision"))
     return problems
 
 
-def _check_shape_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-    empty = frame["value"].isna() & frame["low"].isna() & frame["reported_date"].isna()
-    return [Problem(file, r, "value", "no reported figure or date: fill in value, low and high, "
-                    "or reported_date") for r in _rows(empty)]
+def _inside_region_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
+    """A place's coordinates lie inside its region's outline (January 2022 borders)."""
+    from .geography import outline_of, regions_at
+
+    places = frame.dropna(subset=["latitude", "longitude", "region"])
+    keys = ["city", "latitude", "longitude", "region"]
+    problems = []
+    # Each distinct place once: a large event file repeats the same few hundred places.
+    for (city, lat, lon, region), rows in places.groupby(keys, sort=False).groups.items():
+        found = regions_at(float(lon), float(lat))
+        if outline_of(region) in found:
+            continue
+        where = f"in {found[0]}" if found else "outside every region's outline"
+        problems += [Problem(file, int(i) + 2, "region", (
+            f"{city} ({lat}, {lon}) lies {where}, not in {region}; correct the coordinates or "
+            "the region (regions as of January 2022)")) for i in rows]
+    return problems
+
+
+def _locator_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
+    """Printed words are given exactly when the source was read again."""
+    if "locator" not in frame or "printed" not in frame:
+        return []
+    lost = frame["locator"] == "not retrieved"
+    return ([Problem(file, r, "printed", "no printed words: give the words that carry the figure "
+                     "or date as printed, or set locator to 'not retrieved' and say so in note")
+             for r in _rows(~lost & frame["printed"].isna())]
+            + [Problem(file, r, "printed", "the locator says the source was not retrieved, so "
+                       "there can be no printed words; empty printed or give the locator")
+               for r in _rows(lost & frame["printed"].notna())])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -458,6 +565,7 @@ def load(data_dir: str | os.PathLike | None = None, tables: list[str] | None = N
     cites it). Raises :class:`DataError` listing every problem when the package is not valid.
     """
     directory = resolve_data_dir(data_dir)
+    vocabulary.use(directory)
     if check and os.environ.get(VALIDATED_ENV) != package_digest(directory):
         problems = validate(directory, tables)
         if problems:

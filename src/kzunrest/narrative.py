@@ -53,15 +53,19 @@ def spread_text(s: dict, start: pd.Timestamp, end: pd.Timestamp) -> str:
         f"armed violence.")
 
 
-def people_summary(actions: pd.DataFrame, undated: pd.DataFrame | None = None) -> dict:
+def people_summary(all_actions: pd.DataFrame, undated: pd.DataFrame | None = None) -> dict:
+    """Counts of the actions whose source links them to January 2022 (``linked``); the others are
+    drawn but only counted as 'not linked'."""
+    actions = all_actions[all_actions["linked"].fillna(False).astype(bool)]
     by_action = actions["action"].value_counts()
     return {
+        "not_linked": len(all_actions) - len(actions),
         "people": actions["person"].nunique(), "actions": len(actions),
         "first": actions["date"].min(), "last": actions["date"].max(),
         "by_action": {ACTION_LABELS[a]: int(n) for a, n in by_action.items()},
         "detained": actions.loc[actions["action"].isin(["detained", "arrested"]), "person"].nunique(),
         "sentenced": actions.loc[actions["action"].isin(["sentenced", "convicted"]), "person"].nunique(),
-        "undated": 0 if undated is None else len(undated),
+        "undated": 0 if undated is None else int(undated["linked"].fillna(False).astype(bool).sum()),
     }
 
 
@@ -70,12 +74,39 @@ def people_text(s: dict, end: pd.Timestamp) -> str:
     undated = (f" A further {plural(s['undated'], 'action')} reported without a date "
                f"{'is' if s['undated'] == 1 else 'are'} listed after the table."
                if s["undated"] else "")
+    unlinked = (f" {plural(s['not_linked'], 'further action')} whose source does not link "
+                f"{'it' if s['not_linked'] == 1 else 'them'} to January 2022 "
+                f"{'is' if s['not_linked'] == 1 else 'are'} drawn hollow and not counted here."
+                if s["not_linked"] else "")
     return (
-        f"Up to {day(end)} the data set records **{plural(s['actions'], 'action')}** against "
+        f"Up to {day(end)} the data set records **{plural(s['actions'], 'action')}** linked by "
+        f"their sources to the January events, against "
         f"**{plural(s['people'], 'person', 'people')}**, from {day(s['first'])} to {day(s['last'])} "
         f"({counts}; one row per action and source, so one action reported by two sources counts "
         f"twice). {plural(s['detained'], 'person', 'people')} were detained or arrested and "
-        f"{plural(s['sentenced'], 'person', 'people')} convicted or sentenced.{undated}")
+        f"{plural(s['sentenced'], 'person', 'people')} convicted or sentenced.{unlinked}{undated}")
+
+
+def detentions_text(counts: pd.DataFrame) -> str:
+    """The reported counts in one paragraph: how many figures, then the latest national figure
+    per measure from official bodies, then from independent ones."""
+    from . import vocabulary
+    from .analysis import latest_counts
+
+    def listing(latest: pd.DataFrame) -> str:
+        return "; ".join(
+            f"{esc(vocabulary.label('detention_measure', m).lower())} **{esc(r['figure'])}** "
+            f"({esc(r['reported_by'])}, {day(r['as_of'])})" for m, r in latest.iterrows())
+
+    official, independent = latest_counts(counts, True), latest_counts(counts, False)
+    text = (f"The data set holds **{plural(len(counts), 'reported count')}** from "
+            f"{plural(counts['source_id'].nunique(), 'source')}, stated between "
+            f"{day(counts['as_of'].min())} and {day(counts['as_of'].max())}.")
+    if not official.empty:
+        text += f" The latest national official figures: {listing(official)}."
+    if not independent.empty:
+        text += f" The latest independent figures: {listing(independent)}."
+    return text
 
 
 def tolls_text(tolls: pd.DataFrame) -> str:
@@ -112,10 +143,14 @@ def category_label(category: str) -> str:
 
 
 def claims_text(ledger: pd.DataFrame) -> str:
+    """How many claims, from which article, and how many of each verdict (in the rule's order)."""
+    from . import vocabulary
+    from .claims import VERDICTS
+
     counts = ledger["verdict"].value_counts()
     per_article = ledger.groupby("source_id").size()
     articles = ", ".join(f"{n} from `{s}`" for s, n in per_article.items())  # ids are [a-z0-9-]
+    verdicts = "; ".join(f"{vocabulary.label('verdict', v).lower()}: **{counts.get(v, 0)}**"
+                         for v in VERDICTS)
     return (f"The ledger holds **{plural(len(ledger), 'claim')}** ({articles}). "
-            f"**{counts.get('consistent', 0)}** are consistent with at least one other report, "
-            f"**{counts.get('differs', 0)}** differ from every other report in the data, and "
-            f"**{counts.get('not found elsewhere', 0)}** were not found elsewhere.")
+            f"By the rule above — {verdicts}.")
