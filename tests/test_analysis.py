@@ -157,6 +157,7 @@ def detentions_frame() -> pd.DataFrame:
         frame[column] = frame[column].astype("Int64")
     frame["as_of"] = pd.to_datetime(frame["as_of"])
     frame["source_id"], frame["locator"], frame["printed"] = "s1", "lead", "9,900"
+    frame["note"] = None
     return frame
 
 
@@ -226,3 +227,13 @@ def test_toll_figure_text():
     assert analysis.toll_figure(None, 200, 300) == "200–300"
     assert analysis.toll_figure(None, 1500, None) == "at least 1,500"
     assert analysis.toll_figure(None, None, None) == ""
+
+
+def test_detentions_table_says_where_each_figure_stands():
+    counts = analysis.detention_counts(detentions_frame(), sources_frame(), D("2023-12-31"))
+    table = analysis.detentions_table(counts)
+    assert list(table.columns) == ["Counted", "Figure", "Scope", "Stated on", "Stated by",
+                                   "Source [id], where", "Note"]
+    kibhr = table[table["Stated by"] == "KIBHR"].iloc[0]
+    assert kibhr["Figure"] == "more than 10,000" and kibhr["Stated on"] == "2022-08-22"
+    assert kibhr["Source [id], where"].endswith("[s1], lead: “9,900”")

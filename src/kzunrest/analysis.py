@@ -217,6 +217,17 @@ def _amount_or_blank(x) -> str:
     return "" if pd.isna(x) else amount(x)
 
 
+def detentions_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """Every reported count, in the chart's order, with who stated it and where."""
+    shown = counts.assign(source_text=_source_where(counts),
+                          as_of_text=counts["as_of"].dt.strftime("%Y-%m-%d"))
+    return shown.rename(columns={"measure_label": "Counted", "figure": "Figure", "scope": "Scope",
+                                 "as_of_text": "Stated on", "reported_by": "Stated by",
+                                 "source_text": "Source [id], where", "note": "Note"}
+                        )[["Counted", "Figure", "Scope", "Stated on", "Stated by",
+                           "Source [id], where", "Note"]]
+
+
 def latest_counts(counts: pd.DataFrame, official: bool) -> pd.DataFrame:
     """Per measure (national scope), the latest figure stated by official or independent bodies."""
     chosen = counts[(counts["official"] == official) & (counts["scope"] == "national")]
@@ -284,8 +295,7 @@ def cities_table(first: pd.DataFrame) -> pd.DataFrame:
 def actions_table(actions: pd.DataFrame) -> pd.DataFrame:
     shown = actions.assign(
         when=[_date_text(d, p) for d, p in zip(actions["date"], actions["date_precision"])])
-    shown["source_text"] = (shown["source"] + " [" + shown["source_id"] + "], "
-                            + shown["locator"].fillna("") + _printed_suffix(shown))
+    shown["source_text"] = _source_where(shown)
     shown["detail"] = shown["detail"].fillna("") + shown["linked"].map(
         {True: "", False: " (source does not link it to January 2022)"}).fillna("")
     return shown.rename(columns={"person": "Person", "role": "Role at the time",
@@ -295,9 +305,11 @@ def actions_table(actions: pd.DataFrame) -> pd.DataFrame:
                            "Source [id], where"]]
 
 
-def _printed_suffix(frame: pd.DataFrame) -> pd.Series:
-    """': “as printed”' after a locator, or nothing when the source was not read again."""
-    return frame["printed"].map(lambda p: "" if pd.isna(p) else f": “{p}”")
+def _source_where(frame: pd.DataFrame) -> pd.Series:
+    """'Publisher, date [id], paragraph 3: “as printed”' for each row of a table."""
+    printed = frame["printed"].map(lambda p: "" if pd.isna(p) else f": “{p}”")
+    return (frame["source"] + " [" + frame["source_id"] + "], " + frame["locator"].fillna("")
+            + printed)
 
 
 def _date_text(date, precision: str) -> str:
@@ -322,13 +334,13 @@ def tolls_table(tolls: pd.DataFrame) -> pd.DataFrame:
         figure=[toll_figure(v, lo, hi) for v, lo, hi in zip(tolls["value"], tolls["low"], tolls["high"])],
         as_of_text=[("not given" if pd.isna(d) else f"{d:%Y-%m-%d}") for d in tolls["as_of"]])
     shown = shown.sort_values(["event", "category", "as_of"], na_position="last")
-    shown["source_text"] = shown["source"] + " [" + shown["source_id"] + "]"
+    shown["source_text"] = _source_where(shown)
     return shown.rename(columns={"event_label": "Event", "category_label": "Counting",
                                  "figure": "Deaths", "as_of_text": "As of",
-                                 "reported_by": "Reported by", "source_text": "Source [id]",
+                                 "reported_by": "Reported by", "source_text": "Source [id], where",
                                  "note": "Note"}
-                        )[["Event", "Counting", "Deaths", "As of", "Reported by", "Source [id]",
-                           "Note"]]
+                        )[["Event", "Counting", "Deaths", "As of", "Reported by",
+                           "Source [id], where", "Note"]]
 
 
 def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:

@@ -60,6 +60,13 @@ def theme() -> dict:
 alt.theme.register("kzunrest", enable=True)(theme)
 
 
+def _source_tooltips() -> list[alt.Tooltip]:
+    """Where a mark comes from: the source, where in it, and the words as printed there."""
+    return [alt.Tooltip("source:N", title="Source"),
+            alt.Tooltip("locator:N", title="Where in the source"),
+            alt.Tooltip("printed:N", title="As printed")]
+
+
 def _dates(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Dates as ISO strings: Vega parses them as UTC days and the specs stay small."""
     out = frame.copy()
@@ -336,9 +343,7 @@ def people_timeline(actions: pd.DataFrame, events: pd.DataFrame) -> alt.LayerCha
                               alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
                               alt.Tooltip("detail:N", title="Detail"),
                               alt.Tooltip("link:N", title="January 2022"),
-                              alt.Tooltip("source:N", title="Source"),
-                              alt.Tooltip("locator:N", title="Where in the source"),
-                              alt.Tooltip("printed:N", title="As printed")]))
+                              *_source_tooltips()]))
     height = max(160, 22 * len(order))
     span = (actions["date"].max() - actions["date"].min()).days if len(actions) else 0
     numbered = span <= 120  # numbers stay legible only on an axis of a few months
@@ -391,9 +396,7 @@ def detentions_over_time(counts: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("as_of:T", title="Stated on", format="%d %B %Y"),
                  alt.Tooltip("reported_by:N", title="Stated by"),
                  alt.Tooltip("standing:N", title="Official or independent"),
-                 alt.Tooltip("source:N", title="Source"),
-                 alt.Tooltip("locator:N", title="Where in the source"),
-                 alt.Tooltip("printed:N", title="As printed")])
+                 *_source_tooltips()])
     return (alt.layer(lines, points)
             .properties(width=WIDTH - 200, height=300,
                         title=alt.Title("Detentions, arrests, charges and sentences as reported",
@@ -424,7 +427,7 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
                alt.Tooltip("high:Q", title="To"),
                alt.Tooltip("reported_by:N", title="Reported by"),
                alt.Tooltip("as_of:T", title="As of", format="%d %B %Y"),
-               alt.Tooltip("source:N", title="Source")]
+               *_source_tooltips()]
     base = alt.Chart(data).encode(y=y)
     ranges = (base.mark_rule(strokeWidth=3, opacity=0.6)
               .encode(x="from:Q", x2="to:Q", color=alt.Color("official_label:N", title="Figure from"),
@@ -462,7 +465,7 @@ def official_toll_over_time(tolls: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("category_label:N", title="Counting"),
                  alt.Tooltip("value:Q", title="Deaths"),
                  alt.Tooltip("reported_by:N", title="Reported by"),
-                 alt.Tooltip("source:N", title="Source")])
+                 *_source_tooltips()])
     return (alt.layer(base.mark_line(interpolate="step-after", opacity=0.6),
                       base.mark_point(filled=True, size=70))
             .properties(width=WIDTH, height=260,
