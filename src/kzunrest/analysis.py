@@ -358,7 +358,8 @@ def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFra
             + ledger_rules.describe_report(c, labels, unit) for c in mine.itertuples())
         rows.append({"Claim": f"{claim.claim_id} ({claim.locator})",
                      "The article": f"{claim.summary}: “{claim.printed}”",
-                     "Read as": f"{claim.claim_stated} → {claim.claim_window}",
+                     "Read as": (claim.claim_stated if claim.claim_stated == claim.claim_window
+                                 else f"{claim.claim_stated} → {claim.claim_window}"),
                      "Other reports": reports or "—",
                      "Verdict": claim.verdict_label, "Why": claim.reason})
     return pd.DataFrame(rows)
