@@ -19,25 +19,27 @@ from kzunrest.export import _print_pdf, chromium_path
 
 
 def every_chart(ds: data.Dataset) -> list:
-    start, end = pd.Timestamp("2022-01-01"), pd.Timestamp("2022-01-19")
+    start, end, until = pd.Timestamp("2022-01-01"), pd.Timestamp("2022-01-19"), pd.Timestamp("2023-12-31")
     spread = analysis.filter_spread(ds.protest_spread, start, end, [])
     events = analysis.marked_events(ds.key_events, ds.sources, start, end)
-    outline = charts.kazakhstan_outline()
-    actions = analysis.people_actions(ds.arrests_dismissals, ds.sources, pd.Timestamp("2023-12-31"), [])
+    outline, regions = charts.kazakhstan_outline(), charts.regions_2022()
+    first_day = spread["date"].min()
+    actions = analysis.people_actions(ds.arrests_dismissals, ds.sources, until, [])
     tolls = analysis.tolls_for_chart(ds.death_tolls, ds.sources, "all")
-    official = analysis.official_series(ds.death_tolls)
-    official = official[official["as_of"].notna()].assign(
-        category_label=lambda f: f["category"].map(charts.CATEGORY_LABELS), source="")
+    official = analysis.official_series(ds.death_tolls, ds.sources)
+    ledger = claims.ledger(ds.claims, ds.claim_checks, ds.sources)
     return [
-        charts.spread_map(analysis.first_seen(spread), outline, start, end),
-        charts.spread_small_multiples(analysis.spread_by_day(spread, spread["date"].min(), end), outline),
+        charts.spread_map(analysis.first_seen(spread), outline, start, end, regions),
+        charts.spread_small_multiples(analysis.spread_by_day(spread, first_day, end),
+                                      analysis.region_days(spread, first_day, end), outline, regions),
         charts.daily_counts(analysis.daily_counts_long(analysis.daily_counts(spread, start, end)),
                             events, analysis.internet_shutdowns(ds.key_events)),
+        charts.detentions_over_time(analysis.detention_counts(ds.detentions, ds.sources, until)),
         charts.people_timeline(actions, analysis.marked_events(ds.key_events, ds.sources,
-                                                               actions["date"].min(), pd.Timestamp("2023-12-31"))),
+                                                               actions["date"].min(), until)),
         charts.tolls_compared(tolls),
-        charts.official_toll_over_time(official),
-        charts.claims_compared(claims.comparison_rows(ds.claims, ds.claim_checks, ds.sources)),
+        charts.official_toll_over_time(official[official["as_of"].notna()]),
+        charts.claims_compared(claims.comparison_rows(ledger, ds.claim_checks, ds.sources)),
     ]
 
 

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .charts import (ACTION_LABELS, ACTIVITY_LABELS, AFFILIATION_LABELS, CATEGORY_LABELS,
-                     EVENT_LABELS, NO_REPORT_LABEL)
-from .params import REGIONS as REGIONS_2022
+from . import vocabulary
+from .charts import NO_REPORT_LABEL
 from .render import source_labels, source_names
 
-ACTIVITY_ORDER = list(ACTIVITY_LABELS)  # least to most serious
 
-# Key events drawn as reference lines, with the short label written beside the line.
-MARKED_EVENTS = {
-    "price_rise": "LPG price rise",
-    "government_resignation": "Government resigns",
-    "state_of_emergency_start": "State of emergency",
-    "security_council_change": "Nazarbayev removed from Security Council",
-    "csto_request": "CSTO asked for help",
-    "csto_arrival": "CSTO troops arrive",
-    "shoot_to_kill_order": "Shoot-to-kill order",
-    "day_of_mourning": "Day of mourning",
-    "csto_withdrawal_start": "CSTO withdrawal starts",
-    "csto_withdrawal_end": "CSTO withdrawal ends",
-}
+def activity_order() -> list[str]:
+    """The activities from least to most serious (the vocabulary's documented order)."""
+    return vocabulary.values("activity")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -40,12 +28,12 @@ def filter_spread(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
 
 def first_seen(spread: pd.DataFrame) -> pd.DataFrame:
     """One row per city: first day reported, days with reports, most serious activity."""
-    rank = spread["activity"].map(ACTIVITY_ORDER.index)
+    rank = spread["activity"].map(activity_order().index)
     worst = spread.assign(rank=rank).sort_values("rank").groupby("city")["activity"].last()
     grouped = spread.groupby("city").agg(
         region=("region", "first"), latitude=("latitude", "first"), longitude=("longitude", "first"),
         first_date=("date", "min"), n_days=("date", "nunique"), n_reports=("source_id", "size"))
-    grouped["worst"] = worst.map(ACTIVITY_LABELS)
+    grouped["worst"] = worst.map(vocabulary.labels("activity"))
     return grouped.reset_index().sort_values(["first_date", "city"], ignore_index=True)
 
 
@@ -96,14 +84,14 @@ def region_days(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) ->
     own (Shymkent city) are left out: their reports show as points, never as another region's."""
     from .geography import DRAWN_INSIDE
 
-    rank = spread["activity"].map(ACTIVITY_ORDER.index)
+    rank = spread["activity"].map(activity_order().index)
     worst = (spread.assign(rank=rank).sort_values("rank").groupby(["date", "region"])["activity"]
              .last())
-    outlined = [r for r in REGIONS_2022 if r not in DRAWN_INSIDE]
+    outlined = [r for r in vocabulary.values("region") if r not in DRAWN_INSIDE]
     index = pd.MultiIndex.from_product([pd.date_range(start, end, freq="D"), outlined],
                                        names=["day", "region"])
     frame = worst.rename_axis(["day", "region"]).reindex(index).rename("activity").reset_index()
-    frame["activity_label"] = frame["activity"].map(ACTIVITY_LABELS).fillna(NO_REPORT_LABEL)
+    frame["activity_label"] = frame["activity"].map(vocabulary.labels("activity")).fillna(NO_REPORT_LABEL)
     return frame
 
 
@@ -119,12 +107,13 @@ def marked_events(events: pd.DataFrame, sources: pd.DataFrame, start: pd.Timesta
     Columns: date, kind, label, source, source_ids, number (1.. in date order), slot (0.. within
     a date, to stack the numbers of events sharing a day).
     """
-    chosen = events[events["kind"].isin(list(MARKED_EVENTS))]
+    marked = vocabulary.flagged("event_kind", "marked")  # in the vocabulary's order
+    chosen = events[events["kind"].isin(list(marked))]
     if start is not None:
         chosen = chosen[chosen["date"].between(start, end)]
     rows = []
     for (date, kind), group in chosen.groupby(["date", "kind"], sort=False):
-        label = MARKED_EVENTS[kind]
+        label = marked[kind]
         if kind == "state_of_emergency_start":
             regions = sorted(group["region"].dropna().unique())
             label = f"{label} ({len(regions)} region{'s' * (len(regions) != 1)})" if regions \
@@ -133,7 +122,7 @@ def marked_events(events: pd.DataFrame, sources: pd.DataFrame, start: pd.Timesta
                      "source": "; ".join(source_names(group["source_id"], sources)),
                      "source_ids": sorted(group["source_id"].unique())})
     frame = pd.DataFrame(rows, columns=["date", "kind", "label", "source", "source_ids"])
-    frame["order"] = frame["kind"].map(list(MARKED_EVENTS).index)
+    frame["order"] = frame["kind"].map(list(marked).index)
     frame = frame.sort_values(["date", "order"], ignore_index=True).drop(columns="order")
     frame["number"] = [str(n) for n in range(1, len(frame) + 1)]
     frame["slot"] = frame.groupby("date").cumcount()
@@ -177,8 +166,8 @@ def undated_actions(actions: pd.DataFrame, sources: pd.DataFrame,
 
 def _label_actions(chosen: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     chosen["source"] = chosen["source_id"].map(source_labels(sources))
-    chosen["affiliation_label"] = chosen["affiliation"].map(AFFILIATION_LABELS)
-    chosen["action_label"] = chosen["action"].map(ACTION_LABELS)
+    chosen["affiliation_label"] = chosen["affiliation"].map(vocabulary.labels("affiliation"))
+    chosen["action_label"] = chosen["action"].map(vocabulary.labels("action"))
     chosen["label"] = chosen["person"] + " · " + chosen["affiliation_label"]
     first = chosen.groupby("person")["date"].transform("min")
     group_first = chosen.groupby("affiliation")["date"].transform("min")
@@ -242,8 +231,8 @@ def tolls_for_chart(tolls: pd.DataFrame, sources: pd.DataFrame, which: str) -> p
     """Figures to show: ``which`` is 'all' or 'official' (state bodies of the country only)."""
     chosen = tolls if which == "all" else tolls[tolls["official"]]
     chosen = chosen.copy()
-    chosen["event_label"] = chosen["event"].map(EVENT_LABELS)
-    chosen["category_label"] = chosen["category"].map(CATEGORY_LABELS)
+    chosen["event_label"] = chosen["event"].map(vocabulary.labels("toll_event"))
+    chosen["category_label"] = chosen["category"].map(vocabulary.labels("toll_category"))
     chosen["official_label"] = chosen["official"].map({True: "State body", False: "Others"})
     chosen["source"] = chosen["source_id"].map(source_labels(sources))
     return chosen
@@ -264,9 +253,14 @@ def toll_ranges(tolls: pd.DataFrame) -> pd.DataFrame:
     return ranges.drop(columns="closed_max")
 
 
-def official_series(tolls: pd.DataFrame, event: str = "kazakhstan_2022") -> pd.DataFrame:
-    """Official single-figure tolls for one event, in order of statement."""
-    chosen = tolls[(tolls["event"] == event) & tolls["official"] & tolls["value"].notna()]
+def official_series(tolls: pd.DataFrame, sources: pd.DataFrame | None = None,
+                    event: str = "kazakhstan_2022") -> pd.DataFrame:
+    """Official single-figure tolls for one event, in order of statement, with the chart's
+    labels (``category_label``, and ``source`` when ``sources`` is given)."""
+    chosen = tolls[(tolls["event"] == event) & tolls["official"] & tolls["value"].notna()].copy()
+    chosen["category_label"] = chosen["category"].map(vocabulary.labels("toll_category"))
+    if sources is not None:
+        chosen["source"] = chosen["source_id"].map(source_labels(sources))
     return chosen.sort_values(["as_of", "category"], ignore_index=True)
 
 

@@ -13,38 +13,10 @@ from importlib import resources
 import altair as alt
 import pandas as pd
 
+from . import vocabulary
+
 FONT = "DejaVu Sans"
 WIDTH = 620
-
-ACTIVITY_LABELS = {
-    "peaceful_protest": "Peaceful protest",
-    "strike": "Strike",
-    "clashes": "Clashes",
-    "storming_of_buildings": "Storming of buildings",
-    "armed_violence": "Armed violence",
-}
-ACTION_LABELS = {
-    "dismissed": "Dismissed", "resigned": "Resigned", "detained": "Detained",
-    "arrested": "Arrested (court order)", "charged": "Charged", "convicted": "Convicted",
-    "sentenced": "Sentenced", "released": "Released", "stripped_of_mandate": "Stripped of mandate",
-    "expelled": "Expelled",
-}
-AFFILIATION_LABELS = {
-    "nazarbayev_family": "Nazarbayev family", "security_services": "Security services",
-    "law_enforcement": "Law enforcement", "military": "Military", "government": "Government",
-    "regional_government": "Regional government", "parliament": "Parliament",
-    "business": "Business", "other": "Other",
-}
-EVENT_LABELS = {
-    "kazakhstan_2022": "Kazakhstan, January 2022",
-    "zhanaozen_2011": "Zhanaozen, December 2011",
-    "euromaidan_2013_14": "Euromaidan, Ukraine 2013–14",
-}
-CATEGORY_LABELS = {
-    "total": "All deaths", "security_forces": "Security forces", "non_security": "Others",
-    "protesters": "Protesters", "civilians": "Civilians", "children": "Children",
-}
-
 
 def theme() -> dict:
     return {"config": {
@@ -190,7 +162,7 @@ def region_shapes(regions: dict, days: pd.DataFrame | None, projection: dict, wi
     if days is None:
         return (base.mark_geoshape(fill="#f2efe9", stroke="#b5b5b5", strokeWidth=0.5)
                 .project(**projection).properties(width=width, height=height))
-    levels = [NO_REPORT_LABEL] + list(ACTIVITY_LABELS.values())
+    levels = [NO_REPORT_LABEL] + list(vocabulary.labels("activity").values())
     lookup = alt.LookupData(days[["region", "activity_label"]], "region", ["activity_label"])
     return (base.transform_lookup(lookup="properties.region", from_=lookup)
             .mark_geoshape(stroke="#8c8c8c", strokeWidth=0.4)
@@ -420,7 +392,7 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
     # Every row gets a rule (zero-length for single figures) so no facet has an empty layer.
     data["from"] = data["low"].fillna(data["value"])
     data["to"] = data["high"].fillna(data["from"])
-    y = alt.Y("category_label:N", title=None, sort=list(CATEGORY_LABELS.values()))
+    y = alt.Y("category_label:N", title=None, sort=list(vocabulary.labels("toll_category").values()))
     tooltip = [alt.Tooltip("event_label:N", title="Event"),
                alt.Tooltip("category_label:N", title="Counting"),
                alt.Tooltip("value:Q", title="Figure"), alt.Tooltip("low:Q", title="From"),
@@ -443,7 +415,8 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
                       tooltip=tooltip))
     return (alt.layer(ranges, points)
             .properties(width=WIDTH - 160, height=alt.Step(26))
-            .facet(row=alt.Row("event_label:N", title=None, sort=list(EVENT_LABELS.values()),
+            .facet(row=alt.Row("event_label:N", title=None,
+                               sort=list(vocabulary.labels("toll_event").values()),
                                header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=12,
                                                  labelFontWeight="bold", labelOrient="top")))
             .resolve_scale(y="independent")

@@ -55,7 +55,25 @@ VOCABULARY_TITLES = {
     "verdict": "Verdicts of the claims ledger (computed, not stored)",
     "detention_measure": "What a detention count counts (detentions)",
     "count_precision": "Precision of a detention count (detentions)",
+    "region": "Regions of January 2022 (protest spread, key events, detentions)",
+    "activity": "Activities, least to most serious (protest spread)",
+    "date_basis": "Basis of a protest date (protest spread)",
+    "event_kind": "Kinds of key event (key events; `marked` ones are drawn on timelines)",
+    "affiliation": "Affiliations (arrests and dismissals)",
+    "action": "Actions (arrests and dismissals)",
+    "action_date_precision": "Precision of an action's date (arrests and dismissals)",
+    "toll_event": "Events compared (death tolls)",
+    "toll_category": "Who is counted (death tolls)",
+    "reporter_kind": "Kinds of reporter (death tolls, detentions)",
+    "source_kind": "Kinds of source (sources)",
+    "claim_kind": "Kinds of claim (claims)",
+    "scope": "Scope of a count (detentions)",
 }
+
+
+def _reading(entry: dict) -> str:
+    marked = "drawn on the timelines" if entry.get("marked") else ""
+    return "; ".join(part for part in (entry.get("reading", ""), marked) if part)
 
 
 def _vocabularies(descriptor: dict) -> list[str]:
@@ -66,7 +84,7 @@ def _vocabularies(descriptor: dict) -> list[str]:
     for name, entries in descriptor.get("vocabularies", {}).items():
         lines += [f"#### {VOCABULARY_TITLES.get(name, name)}", "",
                   "| value | shown as | reading |", "|---|---|---|"]
-        lines += [f"| `{value}` | {_cell(entry['label'])} | {_cell(entry['reading'])} |"
+        lines += [f"| `{value}` | {_cell(entry['label'])} | {_cell(_reading(entry))} |"
                   for value, entry in entries.items()]
         lines.append("")
     return lines

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .analysis import toll_ranges
-from .charts import ACTION_LABELS, CATEGORY_LABELS, EVENT_LABELS
+from . import vocabulary
 from .render import md_escape as esc
 
 
@@ -62,7 +62,7 @@ def people_summary(all_actions: pd.DataFrame, undated: pd.DataFrame | None = Non
         "not_linked": len(all_actions) - len(actions),
         "people": actions["person"].nunique(), "actions": len(actions),
         "first": actions["date"].min(), "last": actions["date"].max(),
-        "by_action": {ACTION_LABELS[a]: int(n) for a, n in by_action.items()},
+        "by_action": {vocabulary.label("action", a): int(n) for a, n in by_action.items()},
         "detained": actions.loc[actions["action"].isin(["detained", "arrested"]), "person"].nunique(),
         "sentenced": actions.loc[actions["action"].isin(["sentenced", "convicted"]), "person"].nunique(),
         "undated": 0 if undated is None else int(undated["linked"].fillna(False).astype(bool).sum()),
@@ -90,7 +90,6 @@ def people_text(s: dict, end: pd.Timestamp) -> str:
 def detentions_text(counts: pd.DataFrame) -> str:
     """The reported counts in one paragraph: how many figures, then the latest national figure
     per measure from official bodies, then from independent ones."""
-    from . import vocabulary
     from .analysis import latest_counts
 
     def listing(latest: pd.DataFrame) -> str:
@@ -116,7 +115,7 @@ def tolls_text(tolls: pd.DataFrame) -> str:
             continue
         top = f"{'at least ' if row.highest_is_lower_bound else ''}{row.highest:,.0f}"
         span = top if row.lowest == row.highest else f"{row.lowest:,.0f} to {top}"
-        lines.append(f"- **{EVENT_LABELS[row.event]}**: {plural(row.figures, 'reported total')}, "
+        lines.append(f"- **{vocabulary.label('toll_event', row.event)}**: {plural(row.figures, 'reported total')}, "
                      f"spanning {span} deaths.")
     return "For all deaths, the sources in this data set give:\n\n" + "\n".join(lines)
 
@@ -139,12 +138,11 @@ def official_change_text(series: pd.DataFrame) -> str:
 
 
 def category_label(category: str) -> str:
-    return CATEGORY_LABELS[category]
+    return vocabulary.label("toll_category", category)
 
 
 def claims_text(ledger: pd.DataFrame) -> str:
     """How many claims, from which article, and how many of each verdict (in the rule's order)."""
-    from . import vocabulary
     from .claims import VERDICTS
 
     counts = ledger["verdict"].value_counts()

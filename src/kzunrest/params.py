@@ -8,14 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-REGIONS = (
-    "Akmola Region", "Aktobe Region", "Almaty Region", "Atyrau Region", "East Kazakhstan Region",
-    "Karaganda Region", "Kostanay Region", "Kyzylorda Region", "Mangystau Region",
-    "North Kazakhstan Region", "Pavlodar Region", "Turkistan Region", "West Kazakhstan Region",
-    "Zhambyl Region", "Almaty city", "Nur-Sultan city", "Shymkent city",
-)
-
-
 class ParameterError(ValueError):
     """A chapter parameter is wrong; the message names it and says what is expected."""
 

@@ -42,6 +42,16 @@ def values(name: str) -> list[str]:
     return list(_entries(name))
 
 
+def labels(name: str) -> dict[str, str]:
+    """Every value of a vocabulary with the reader's word for it, in the documented order."""
+    return {value: entry["label"] for value, entry in _entries(name).items()}
+
+
+def flagged(name: str, flag: str) -> dict[str, str]:
+    """The values carrying a flag (e.g. the event kinds ``marked`` on timelines), with labels."""
+    return {value: entry["label"] for value, entry in _entries(name).items() if entry.get(flag)}
+
+
 def label(name: str, key: str) -> str:
     """The reader's word for one value."""
     return _entries(name)[key]["label"]
