@@ -384,7 +384,8 @@ def comparison_rows(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.Data
 
 def _chart_label(claim_id: str, claim: pd.Series) -> str:
     verdict = claim.get("verdict_label")
-    return f"{claim_id}: {claim['summary']}" + (f" — {verdict}" if _given(verdict) else "")
+    return f"{claim_id} · {verdict}: {claim['summary']}" if _given(verdict) else \
+        f"{claim_id}: {claim['summary']}"
 
 
 class _Row:
