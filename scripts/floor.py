@@ -32,7 +32,7 @@ def every_chart(ds: data.Dataset) -> list:
         charts.spread_map(analysis.first_seen(spread), outline, start, end, regions),
         charts.spread_small_multiples(analysis.spread_by_day(spread, first_day, end),
                                       analysis.region_days(spread, first_day, end), outline, regions),
-        charts.daily_counts(analysis.daily_counts_long(analysis.daily_counts(spread, start, end)),
+        charts.places_per_day(analysis.daily_counts_long(analysis.daily_counts(spread, start, end)),
                             events, analysis.internet_shutdowns(ds.key_events)),
         charts.detentions_over_time(analysis.detention_counts(ds.detentions, ds.sources, until)),
         charts.people_timeline(actions, analysis.marked_events(ds.key_events, ds.sources,

@@ -85,7 +85,7 @@ def test_daily_counts_has_lines_event_rules_shutdown_band_and_key():
     counts = analysis.daily_counts_long(analysis.daily_counts(frame, D("2022-01-01"), D("2022-01-06")))
     events = analysis.marked_events(events_frame(), sources_frame())
     shutdown = analysis.internet_shutdowns(events_frame())
-    spec = charts.daily_counts(counts, events, shutdown).to_dict()
+    spec = charts.places_per_day(counts, events, shutdown).to_dict()
     kinds = [mark_type(layer) for layer in layers(spec)]
     assert kinds == ["rect", "rule", "text", "line", "text"]
     line = layers(spec)[3]

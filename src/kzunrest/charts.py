@@ -257,7 +257,7 @@ def event_key(events: pd.DataFrame, width: int = WIDTH) -> alt.Chart:
                         title=alt.Title("Key events", fontSize=12)))
 
 
-def daily_counts(counts: pd.DataFrame, events: pd.DataFrame,
+def places_per_day(counts: pd.DataFrame, events: pd.DataFrame,
                  shutdown: pd.DataFrame | None = None) -> alt.LayerChart:
     """Cities and regions with reported unrest, per day and cumulative, with key events.
 
