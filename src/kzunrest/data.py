@@ -14,6 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -64,26 +65,71 @@ class Dataset:
 # Descriptor
 
 
+# Problems with the package's folder and files, by rule name. With the schema rules and the row
+# rules below they make up RULES, the list tests/test_validate.py holds one bad fixture for.
+FILE_RULES = {
+    "data directory missing": "data directory does not exist; pass an existing directory "
+                              "(it must contain datapackage.json and the CSV files)",
+    "datapackage.json missing": "file not found; a data directory needs its datapackage.json "
+                                "(copy it from the project's data/ directory)",
+    "datapackage.json not JSON": "not valid JSON ({error}); fix the syntax",
+    "datapackage.json malformed": "{where} is missing or not {kind}; every resource needs a "
+                                  "name, a path and a schema with a list of fields (compare with "
+                                  "the project's data/datapackage.json)",
+    "unknown table": "no resource named {names}; known: {known}",
+    "file missing": "file not found; datapackage.json lists it as resource '{name}' — restore the "
+                    "file or fix the path",
+    "file empty": "file is empty; it needs a header row and at least one data row",
+    "header only": "the file has a header but no data rows; add at least one row",
+    "column missing": "column is missing from the header; {exactly}",
+    "column not in schema": "column is not in the schema (misspelt?); {exactly}",
+    "columns out of order": "columns are in another order; {exactly}",
+    "not UTF-8": "the file is not UTF-8 ({error}); re-save it as UTF-8",
+}
+
+
 def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
     path = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
     if not path.is_dir():
-        raise DataError([Problem(str(path), None, None,
-                                 "data directory does not exist; pass an existing directory "
-                                 "(it must contain datapackage.json and the CSV files)")])
+        raise DataError([Problem(str(path), None, None, FILE_RULES["data directory missing"])])
     if not (path / DESCRIPTOR).is_file():
         raise DataError([Problem(str(path / DESCRIPTOR), None, None,
-                                 "file not found; a data directory needs its datapackage.json "
-                                 "(copy it from the project's data/ directory)")])
+                                 FILE_RULES["datapackage.json missing"])])
     return path
 
 
 def read_descriptor(data_dir: Path) -> dict:
     path = data_dir / DESCRIPTOR
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(str(path), None, None,
-                                 f"not valid JSON ({exc}); fix the syntax")]) from None
+        raise DataError([Problem(_display(path), None, None,
+                                 FILE_RULES["datapackage.json not JSON"].format(error=exc))]) from None
+    malformed = _malformed(descriptor)
+    if malformed:
+        where, kind = malformed
+        raise DataError([Problem(_display(path), None, None, FILE_RULES[
+            "datapackage.json malformed"].format(where=where, kind=kind))])
+    return descriptor
+
+
+def _malformed(descriptor) -> tuple[str, str] | None:
+    """The first part of the descriptor the validator needs and cannot find: (where, expected)."""
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list) or not resources:
+        return "resources", "a non-empty list"
+    for number, resource in enumerate(resources):
+        where = f"resources[{number}]"
+        if not isinstance(resource, dict):
+            return where, "an object"
+        for key in ("name", "path"):
+            if not isinstance(resource.get(key), str):
+                return f"{where}.{key}", "a string"
+        fields = resource.get("schema", {}).get("fields") if isinstance(resource.get("schema"), dict) else None
+        if not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f and "type" in f
+                                                   for f in fields):
+            return f"{where}.schema.fields", "a list of fields, each with a name and a type"
+    return None
 
 
 def resource_schemas(descriptor: dict) -> dict[str, dict]:
@@ -159,15 +205,14 @@ def _bulk_problems(directory: Path, resource: dict, descriptor: dict) -> list[Pr
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         return [Problem(file, _first_non_utf8_line(path), None,
-                        f"the file is not UTF-8 ({error}); re-save it as UTF-8")]
+                        FILE_RULES["not UTF-8"].format(error=error))]
     references = {}
     for foreign in resource["schema"].get("foreignKeys", []):
         table, key = foreign["reference"]["resource"], foreign["reference"]["fields"]
         target = resource_schemas(descriptor)[table]
         with open(directory / target["path"], encoding="utf-8-sig", newline="") as handle:
             references[f"{table}.{key}"] = {row[key] for row in csv.DictReader(handle)}
-    found = table_problems(file, raw, resource["schema"], references, _TYPE_HINTS,
-                           _constraint_message)
+    found = table_problems(file, raw, resource["schema"], references)
     return [Problem(file, row, column, message) for row, column, message in sorted(
         found, key=lambda item: item[0])]
 
@@ -181,8 +226,8 @@ def _subset(descriptor: dict, tables: list[str] | None, directory: Path) -> dict
     unknown = [t for t in tables if t not in known]
     if unknown:
         raise DataError([Problem(_display(directory / DESCRIPTOR), None, None,
-                                 f"no resource named {', '.join(unknown)}; "
-                                 f"known: {', '.join(known)}")])
+                                 FILE_RULES["unknown table"].format(names=", ".join(unknown),
+                                                                    known=", ".join(known)))])
     wanted = ["sources", *[t for t in tables if t != "sources"]]
     return {**descriptor, "resources": [known[name] for name in wanted]}
 
@@ -201,11 +246,9 @@ def _check_files_present(directory: Path, descriptor: dict) -> list[Problem]:
         path = directory / resource["path"]
         if not path.is_file():
             problems.append(Problem(_display(path), None, None,
-                                    "file not found; datapackage.json lists it as resource "
-                                    f"'{resource['name']}' — restore the file or fix the path"))
+                                    FILE_RULES["file missing"].format(name=resource["name"])))
         elif path.stat().st_size == 0:
-            problems.append(Problem(_display(path), None, None,
-                                    "file is empty; it needs a header row and at least one data row"))
+            problems.append(Problem(_display(path), None, None, FILE_RULES["file empty"]))
     return problems
 
 
@@ -223,13 +266,14 @@ def _check_headers(directory: Path, descriptor: dict) -> list[Problem]:
             continue
         exactly = f"the header must be exactly: {','.join(expected)}"
         file = _display(path)
-        problems += [Problem(file, 1, name, f"column is missing from the header; {exactly}")
+        problems += [Problem(file, 1, name, FILE_RULES["column missing"].format(exactly=exactly))
                      for name in expected if name not in header]
         problems += [Problem(file, 1, name or "(blank)",
-                             f"column is not in the schema (misspelt?); {exactly}")
+                             FILE_RULES["column not in schema"].format(exactly=exactly))
                      for name in header if name not in expected]
         if sorted(header) == sorted(expected):
-            problems.append(Problem(file, 1, None, f"columns are in another order; {exactly}"))
+            problems.append(Problem(file, 1, None,
+                                    FILE_RULES["columns out of order"].format(exactly=exactly)))
     return problems
 
 
@@ -246,6 +290,8 @@ def _frictionless_problems(directory: Path, descriptor: dict) -> list[Problem]:
     return problems
 
 
+# Schema rules, each worded with its fix: one entry per type, per constraint and per kind of
+# frictionless error (bulkcheck.py words its findings with the same tables).
 _TYPE_HINTS = {
     "date": "write the date as YYYY-MM-DD (e.g. 2022-01-05) and check that the day exists",
     "integer": "write a whole number without spaces or separators, or leave the cell empty",
@@ -253,55 +299,100 @@ _TYPE_HINTS = {
     "boolean": "write true or false",
 }
 
+CONSTRAINT_RULES = {
+    "required": lambda cell, bound: "the cell is empty but this column is required; fill it in",
+    "enum": lambda cell, bound: f"'{cell}' is not an allowed value; use one of: "
+                                + ", ".join(re.findall(r"'([^']*)'", bound)),
+    "minimum": lambda cell, bound: f"'{cell}' is below the minimum {bound}; correct the value "
+                                   "(counts cannot be negative; coordinates must lie in Kazakhstan)",
+    "maximum": lambda cell, bound: f"'{cell}' is above the maximum {bound}; correct the value",
+    "pattern": lambda cell, bound: f"'{cell}' does not have the required form ({bound}); correct it",
+    "maxLength": lambda cell, bound: f"the text is longer than {bound} characters; shorten it",
+}
+
+
+def _type_message(cell, ftype: str) -> str:
+    return f"'{cell}' is not a valid {ftype}; " + _TYPE_HINTS.get(ftype, "correct the value")
+
+
+def _duplicate_key_message(keys: str, other) -> str:
+    return (f"duplicate key: the same ({keys}) as row {other}; merge the two rows or correct one "
+            "of them")
+
+
+def _unique_message(cell, other) -> str:
+    return f"'{cell}' appears more than once (first in row {other}); each value must be unique"
+
+
+def _foreign_key_message(value: str, table: str, key: str) -> str:
+    noun = {"sources": "source", "claims": "claim"}.get(table, "row")
+    return (f"'{value}' is not a {key} in {table}.csv; add the {noun} to {table}.csv first, or "
+            "correct the id")
+
+
+def _explain_primary_key(file, path, error, schema, row, column, cell, note):
+    other = re.search(r"position (\d+)", note)
+    keys = ", ".join(schema.get("primaryKey", []))
+    return Problem(file, row, keys, _duplicate_key_message(keys, other.group(1) if other else "?"))
+
+
+def _explain_foreign_key(file, path, error, schema, row, column, cell, note):
+    found = re.search(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)" '
+                      r'as "([^"]+)"', note)
+    column, value, table, key = found.groups() if found else ("source_id", "?", "sources", "source_id")
+    return Problem(file, row, column, _foreign_key_message(value, table, key))
+
+
+def _explain_unique(file, path, error, schema, row, column, cell, note):
+    other = re.search(r"position (\d+)", note)
+    return Problem(file, row, column, _unique_message(cell, other.group(1) if other else "?"))
+
+
+def _explain_encoding(file, path, error, schema, row, column, cell, note):
+    return Problem(file, _first_non_utf8_line(path), None, FILE_RULES["not UTF-8"].format(error=note))
+
+
+def _explain_cells(kind: str):
+    def explain(file, path, error, schema, row, column, cell, note):
+        return Problem(file, row, column or None,
+                       f"{'more' if kind == 'extra-cell' else 'fewer'} cells than the header has "
+                       "columns; check for unquoted commas")
+    return explain
+
+
+# frictionless error kinds, by name, with how each becomes a Problem. (Header errors never reach
+# frictionless: _check_headers reports them first.)
+ERROR_RULES = {
+    "type-error": lambda file, path, error, schema, row, column, cell, note: Problem(
+        file, row, column, _type_message(cell, _note_type(note))),
+    "constraint-error": lambda file, path, error, schema, row, column, cell, note: Problem(
+        file, row, column, _constraint_message(cell, note)),
+    "primary-key": _explain_primary_key,
+    "foreign-key": _explain_foreign_key,
+    "unique-error": _explain_unique,
+    "encoding-error": _explain_encoding,
+    "blank-row": lambda file, path, error, schema, row, column, cell, note: Problem(
+        file, row, None, "the row is empty; delete it"),
+    "extra-cell": _explain_cells("extra-cell"),
+    "missing-cell": _explain_cells("missing-cell"),
+}
+
+
+def _note_type(note: str) -> str:
+    found = re.search(r'type is "(\w+)', note)
+    return found.group(1) if found else "value"
+
 
 def _explain(path: Path, error, schema: dict) -> Problem:
     """Turn one frictionless error into a Problem with a fix."""
     file = _display(path)
-    kind = error.type
     row = getattr(error, "row_number", None)
     column = getattr(error, "field_name", None) or getattr(error, "label", None)
-    cell = getattr(error, "cell", None)
-    note = error.note or ""
-    if kind == "type-error":
-        ftype = re.search(r'type is "(\w+)', note)
-        ftype = ftype.group(1) if ftype else "value"
-        return Problem(file, row, column, f"'{cell}' is not a valid {ftype}; "
-                       + _TYPE_HINTS.get(ftype, "correct the value"))
-    if kind == "constraint-error":
-        return Problem(file, row, column, _constraint_message(cell, note))
-    if kind == "primary-key":
-        other = re.search(r"position (\d+)", note)
-        keys = ", ".join(schema.get("primaryKey", []))
-        return Problem(file, row, keys,
-                       f"duplicate key: the same ({keys}) as row {other.group(1) if other else '?'}; "
-                       "merge the two rows or correct one of them")
-    if kind == "foreign-key":
-        found = re.search(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)" '
-                          r'as "([^"]+)"', note)
-        column, value, table, key = found.groups() if found else ("source_id", "?", "sources", "source_id")
-        noun = {"sources": "source", "claims": "claim"}.get(table, "row")
-        return Problem(file, row, column,
-                       f"'{value}' is not a {key} in {table}.csv; add the {noun} to {table}.csv "
-                       "first, or correct the id")
-    if kind in {"missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"}:
-        expected = [f["name"] for f in schema.get("fields", [])]
-        what = {"missing-label": "column is missing from the header",
-                "extra-label": "column is not in the schema",
-                "incorrect-label": "header does not match the schema",
-                "blank-label": "header cell is blank",
-                "duplicate-label": "column appears twice in the header"}[kind]
-        return Problem(file, 1, column or "header",
-                       f"{what}; the header must be exactly: {','.join(expected)}")
-    if kind == "encoding-error":
-        line = _first_non_utf8_line(path)
-        return Problem(file, line, None, "the file is not UTF-8 (" + note + "); re-save it as UTF-8")
-    if kind in {"blank-row"}:
-        return Problem(file, row, None, "the row is empty; delete it")
-    if kind in {"extra-cell", "missing-cell"}:
-        return Problem(file, row, column,
-                       f"{'more' if kind == 'extra-cell' else 'fewer'} cells than the header has "
-                       "columns; check for unquoted commas")
-    return Problem(file, row, column, f"{error.title}: {note}")
+    explain = ERROR_RULES.get(error.type)
+    if explain is None:
+        return Problem(file, row, column, f"{error.title}: {error.note}")
+    return explain(file, path, error, schema, row, column, getattr(error, "cell", None),
+                   error.note or "")
 
 
 def _constraint_message(cell, note: str) -> str:
@@ -309,22 +400,9 @@ def _constraint_message(cell, note: str) -> str:
     if not name:
         return f"'{cell}' breaks a constraint ({note})"
     constraint, bound = name.groups()
-    if constraint == "required":
-        return "the cell is empty but this column is required; fill it in"
-    if constraint == "enum":
-        allowed = ", ".join(re.findall(r"'([^']*)'", bound))
-        return f"'{cell}' is not an allowed value; use one of: {allowed}"
-    if constraint == "minimum":
-        return f"'{cell}' is below the minimum {bound}; correct the value (counts cannot be negative; coordinates must lie in Kazakhstan)"
-    if constraint == "maximum":
-        return f"'{cell}' is above the maximum {bound}; correct the value"
-    if constraint == "pattern":
-        return f"'{cell}' does not have the required form ({bound}); correct it"
-    if constraint == "maxLength":
-        return f"the text is longer than {bound} characters; shorten it"
-    if constraint == "unique":
-        return f"'{cell}' appears more than once; each value must be unique"
-    return f"'{cell}' breaks the constraint {constraint} = {bound}"
+    if constraint not in CONSTRAINT_RULES:
+        return f"'{cell}' breaks the constraint {constraint} = {bound}"
+    return CONSTRAINT_RULES[constraint](cell, bound)
 
 
 def _first_non_utf8_line(path: Path) -> int | None:
@@ -336,22 +414,13 @@ def _first_non_utf8_line(path: Path) -> int | None:
     return None
 
 
-# Rules that a Table Schema cannot express. Each returns Problems for one table.
+# Rules that a Table Schema cannot express, each named and returning Problems for one table.
 
-def _row_rules(name: str, file: str, frame: pd.DataFrame) -> list[Problem]:
-    if frame.empty:
-        return [Problem(file, 2, None, "the file has a header but no data rows; add at least one row")]
-    rules = {
-        "protest_spread": [_range_rule("crowd_low", "crowd_high")],
-        "death_tolls": [_value_or_range_rule, _range_rule("low", "high")],
-        "arrests_dismissals": [_date_precision_rule],
-        "claims": [_claim_shape_rule, _range_rule("low", "high")],
-        "claim_checks": [_check_shape_rule, _range_rule("low", "high")],
-    }.get(name, [])
-    problems: list[Problem] = []
-    for rule in rules:
-        problems += rule(file, frame)
-    return problems
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    check: Callable[[str, pd.DataFrame], list[Problem]]
 
 
 def _rows(mask: pd.Series) -> list[int]:
@@ -359,44 +428,66 @@ def _rows(mask: pd.Series) -> list[int]:
     return [int(i) + 2 for i in mask[mask.fillna(False)].index]
 
 
-def _range_rule(low: str, high: str):
-    def rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-        if low not in frame or high not in frame:
-            return []
-        problems = [Problem(file, r, low, f"{low} ({frame.at[r - 2, low]}) is greater than "
-                            f"{high} ({frame.at[r - 2, high]}); swap them or correct one")
-                    for r in _rows(frame[low] > frame[high])]
-        # low alone means "at least low"; high alone has no reading.
-        problems += [Problem(file, r, low, f"{high} is filled in but {low} is empty; give {low} "
-                             "too (equal for a single figure)")
-                     for r in _rows(frame[low].isna() & frame[high].notna())]
-        return problems
-    return rule
+def _mask_rule(name: str, column: str, bad, message) -> Rule:
+    """A rule flagging the rows where ``bad(frame)`` holds, with ``message(frame, index)``."""
+    def check(file: str, frame: pd.DataFrame) -> list[Problem]:
+        return [Problem(file, r, column, message(frame, r - 2)) for r in _rows(bad(frame))]
+    return Rule(name, check)
 
 
-def _value_or_range_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-    has_value = frame["value"].notna()
-    has_range = frame["low"].notna() | frame["high"].notna()
-    problems = [Problem(file, r, "value", "both a value and a range are given; keep one")
-                for r in _rows(has_value & has_range)]
-    problems += [Problem(file, r, "value", "no figure: fill in value, or low and high for a range")
-                 for r in _rows(~has_value & ~has_range)]
+def _range_rules(low: str, high: str) -> tuple[Rule, Rule]:
+    """low <= high; low alone means "at least low", high alone has no reading."""
+    return (
+        _mask_rule(f"{low} > {high}", low, lambda f: f[low] > f[high],
+                   lambda f, i: f"{low} ({f.at[i, low]}) is greater than {high} ({f.at[i, high]}); "
+                                "swap them or correct one"),
+        _mask_rule(f"{high} without {low}", low, lambda f: f[low].isna() & f[high].notna(),
+                   lambda f, i: f"{high} is filled in but {low} is empty; give {low} too (equal "
+                                "for a single figure)"),
+    )
+
+
+def _fixed(message: str):
+    return lambda frame, index: message
+
+
+def _has_range(frame: pd.DataFrame) -> pd.Series:
+    return frame["low"].notna() | frame["high"].notna()
+
+
+_VALUE_OR_RANGE = (
+    _mask_rule("value and range", "value", lambda f: f["value"].notna() & _has_range(f),
+               _fixed("both a value and a range are given; keep one")),
+    _mask_rule("no figure", "value", lambda f: f["value"].isna() & ~_has_range(f),
+               _fixed("no figure: fill in value, or low and high for a range")),
+)
+
+_DATE_PRECISION = (
+    _mask_rule("month precision", "date",
+               lambda f: (f["date_precision"] == "month") & (f["date"].dt.day != 1),
+               _fixed("date_precision is 'month' but the date is not the first of the month; "
+                      "write YYYY-MM-01")),
+    _mask_rule("year precision", "date",
+               lambda f: (f["date_precision"] == "year")
+               & ((f["date"].dt.day != 1) | (f["date"].dt.month != 1)),
+               _fixed("date_precision is 'year' but the date is not 1 January; write YYYY-01-01")),
+    _mask_rule("empty date", "date",
+               lambda f: (f["date_precision"] != "unknown") & f["date"].isna(),
+               _fixed("the date is empty; fill it in, or set date_precision to 'unknown'")),
+    _mask_rule("unknown precision with a date", "date",
+               lambda f: (f["date_precision"] == "unknown") & f["date"].notna(),
+               _fixed("date_precision is 'unknown' but a date is given; set the precision (day, "
+                      "month, year)")),
+)
+
+
+def _row_rules(name: str, file: str, frame: pd.DataFrame) -> list[Problem]:
+    if frame.empty:
+        return [Problem(file, 2, None, FILE_RULES["header only"])]
+    problems: list[Problem] = []
+    for rule in ROW_RULES.get(name, ()):
+        problems += rule.check(file, frame)
     return problems
-
-
-def _date_precision_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-    precision, date = frame["date_precision"], frame["date"]
-    checks = [
-        ((precision == "month") & (date.dt.day != 1),
-         "date_precision is 'month' but the date is not the first of the month; write YYYY-MM-01"),
-        ((precision == "year") & ((date.dt.day != 1) | (date.dt.month != 1)),
-         "date_precision is 'year' but the date is not 1 January; write YYYY-01-01"),
-        ((precision != "unknown") & date.isna(),
-         "the date is empty; fill it in, or set date_precision to 'unknown'"),
-        ((precision == "unknown") & date.notna(),
-         "date_precision is 'unknown' but a date is given; set the precision (day, month, year)"),
-    ]
-    return [Problem(file, r, "date", message) for bad, message in checks for r in _rows(bad)]
 
 
 def _claim_shape_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
@@ -413,6 +504,23 @@ def _check_shape_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
     empty = frame["value"].isna() & frame["low"].isna() & frame["reported_date"].isna()
     return [Problem(file, r, "value", "no reported figure or date: fill in value, low and high, "
                     "or reported_date") for r in _rows(empty)]
+
+
+ROW_RULES: dict[str, tuple[Rule, ...]] = {
+    "protest_spread": _range_rules("crowd_low", "crowd_high"),
+    "death_tolls": (*_VALUE_OR_RANGE, *_range_rules("low", "high")),
+    "arrests_dismissals": _DATE_PRECISION,
+    "claims": (Rule("claim shape", _claim_shape_rule), *_range_rules("low", "high")),
+    "claim_checks": (Rule("check shape", _check_shape_rule), *_range_rules("low", "high")),
+}
+
+# Every rule the validator applies, by name: the file rules, one per type, constraint and kind of
+# frictionless error, and the row rules of each table. tests/test_validate.py has a bad fixture for
+# each name.
+RULES = ([f"file: {name}" for name in FILE_RULES] + [f"type: {name}" for name in _TYPE_HINTS]
+         + [f"constraint: {name}" for name in CONSTRAINT_RULES]
+         + [f"error: {name}" for name in ERROR_RULES if name not in {"type-error", "constraint-error"}]
+         + [f"{table}: {rule.name}" for table, rules in ROW_RULES.items() for rule in rules])
 
 
 # ---------------------------------------------------------------------------------------------
