@@ -285,7 +285,10 @@ def _frictionless_problems(directory: Path, descriptor: dict) -> list[Problem]:
     problems = []
     for task in report.tasks:
         path = directory / task.place
+        blank = {e.row_number for e in task.errors if e.type == "blank-row"}
         for error in task.errors:
+            if error.type != "blank-row" and getattr(error, "row_number", None) in blank:
+                continue  # an empty row is one problem, not also an empty key
             problems.append(_explain(path, error, schemas.get(task.name, {})))
     return problems
 
@@ -439,12 +442,18 @@ def _range_rules(low: str, high: str) -> tuple[Rule, Rule]:
     """low <= high; low alone means "at least low", high alone has no reading."""
     return (
         _mask_rule(f"{low} > {high}", low, lambda f: f[low] > f[high],
-                   lambda f, i: f"{low} ({f.at[i, low]}) is greater than {high} ({f.at[i, high]}); "
+                   lambda f, i: f"{low} ({_as_written(f.at[i, low])}) is greater than {high} "
+                                f"({_as_written(f.at[i, high])}); "
                                 "swap them or correct one"),
         _mask_rule(f"{high} without {low}", low, lambda f: f[low].isna() & f[high].notna(),
                    lambda f, i: f"{high} is filled in but {low} is empty; give {low} too (equal "
                                 "for a single figure)"),
     )
+
+
+def _as_written(number) -> str:
+    """A number as an editor would have typed it: 240, not 240.0."""
+    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 def _fixed(message: str):
