@@ -473,11 +473,11 @@ _VALUE_OR_RANGE = (
 
 _DATE_PRECISION = (
     _mask_rule("month precision", "date",
-               lambda f: (f["date_precision"] == "month") & (f["date"].dt.day != 1),
+               lambda f: (f["date_precision"] == "month") & f["date"].notna() & (f["date"].dt.day != 1),
                _fixed("date_precision is 'month' but the date is not the first of the month; "
                       "write YYYY-MM-01")),
     _mask_rule("year precision", "date",
-               lambda f: (f["date_precision"] == "year")
+               lambda f: (f["date_precision"] == "year") & f["date"].notna()
                & ((f["date"].dt.day != 1) | (f["date"].dt.month != 1)),
                _fixed("date_precision is 'year' but the date is not 1 January; write YYYY-01-01")),
     _mask_rule("empty date", "date",
@@ -549,8 +549,9 @@ def _read_typed(path: Path, schema: dict) -> pd.DataFrame:
 
 def _convert(column: pd.Series, spec: dict) -> pd.Series:
     kind = spec["type"]
-    if kind == "date":
-        return pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
+    if kind == "date":  # strictly YYYY-MM-DD, as the schema's validators require
+        strict = column.where(column.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False))
+        return pd.to_datetime(strict, format="%Y-%m-%d", errors="coerce")
     if kind == "integer":
         return pd.to_numeric(column, errors="coerce").astype("Int64")
     if kind == "number":
