@@ -91,7 +91,7 @@ def test_file_faults_stop_build_and_keep_previous_report(tmp_path, previous, fau
         where = "data/death_tolls.csv:2: - — the file has a header but no data rows"
     elif fault == "misspelt column":
         path.write_text(text.replace("reported_by", "reportedby", 1), encoding="utf-8")
-        where = "data/death_tolls.csv:1: reported_by — column is missing from the header"
+        where = "data/death_tolls.csv:1: reportedby — column is not in the schema; did you mean reported_by?"
     elif fault == "not utf-8":
         path.write_bytes(text.encode("utf-8").replace(b"Prosecutor", "Proс".encode("cp1251") + b"ecutor", 1))
         where = "data/death_tolls.csv:"

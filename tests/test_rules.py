@@ -138,6 +138,10 @@ FIXTURES = {
     "file: column not in schema": (lambda c: _header_with(c, "key_events", KEY_EVENTS + ",extra") or
                                    f"data/key_events.csv:1: extra — column is not in the schema "
                                    f"(misspelt?); {EXACTLY}", BOTH, None),
+    "file: column misspelt": (lambda c: _header_with(c, "key_events", KEY_EVENTS.replace(
+        "description", "descripton")) or
+        f"data/key_events.csv:1: descripton — column is not in the schema; did you mean "
+        f"description? {EXACTLY}", BOTH, None),
     "file: columns out of order": (lambda c: _header_with(c, "key_events", KEY_EVENTS.replace(
         "date,time_local", "time_local,date")) or
         f"data/key_events.csv:1: - — columns are in another order; {EXACTLY}", BOTH, None),

@@ -83,6 +83,7 @@ FILE_RULES = {
     "header only": "the file has a header but no data rows; add at least one row",
     "column missing": "column is missing from the header; {exactly}",
     "column not in schema": "column is not in the schema (misspelt?); {exactly}",
+    "column misspelt": "column is not in the schema; did you mean {expected}? {exactly}",
     "columns out of order": "columns are in another order; {exactly}",
     "not UTF-8": "the file is not UTF-8 ({error}); re-save it as UTF-8",
 }
@@ -159,6 +160,7 @@ def validate(data_dir: str | os.PathLike | None = None, tables: list[str] | None
     for resource in descriptor["resources"]:
         if resource["name"] in bulk:
             problems += _bulk_problems(directory, resource, descriptor)
+    problems = _one_per_cell(problems)
     broken = {p.file for p in problems}
     frames = {}
     for name, resource in resource_schemas(descriptor).items():
@@ -266,15 +268,44 @@ def _check_headers(directory: Path, descriptor: dict) -> list[Problem]:
             continue
         exactly = f"the header must be exactly: {','.join(expected)}"
         file = _display(path)
+        missing = [name for name in expected if name not in header]
+        unknown = [name for name in header if name not in expected]
+        meant = _misspellings(unknown, missing)
         problems += [Problem(file, 1, name, FILE_RULES["column missing"].format(exactly=exactly))
-                     for name in expected if name not in header]
+                     for name in missing if name not in meant.values()]
         problems += [Problem(file, 1, name or "(blank)",
+                             FILE_RULES["column misspelt"].format(expected=meant[name], exactly=exactly)
+                             if name in meant else
                              FILE_RULES["column not in schema"].format(exactly=exactly))
-                     for name in header if name not in expected]
+                     for name in unknown]
         if sorted(header) == sorted(expected):
             problems.append(Problem(file, 1, None,
                                     FILE_RULES["columns out of order"].format(exactly=exactly)))
     return problems
+
+
+def _misspellings(unknown: list[str], missing: list[str]) -> dict[str, str]:
+    """Unknown header names that are a near miss of exactly one missing column: name -> meant."""
+    from difflib import get_close_matches
+
+    meant = {}
+    for name in unknown:
+        close = get_close_matches(name, missing, n=2, cutoff=0.8)
+        if len(close) == 1 and close[0] not in meant.values():
+            meant[name] = close[0]
+    return meant
+
+
+def _one_per_cell(problems: list[Problem]) -> list[Problem]:
+    """The first problem of each cell: a source_id that breaks the id pattern is not also listed
+    as missing from sources.csv (fix the first; the next run says if more is wrong)."""
+    seen, kept = set(), []
+    for problem in problems:
+        cell = (problem.file, problem.row, problem.column)
+        if problem.row is None or problem.column is None or cell not in seen:
+            kept.append(problem)
+        seen.add(cell)
+    return kept
 
 
 def _frictionless_problems(directory: Path, descriptor: dict) -> list[Problem]:
