@@ -8,7 +8,7 @@ import calendar
 import datetime as dt
 
 import pandas as pd
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from kzunrest.bulkcheck import _parse
 from kzunrest.data import ROW_RULES, _convert, _row_rules
@@ -35,7 +35,6 @@ def expected_range_problems(pairs, low="crowd_low", high="crowd_high") -> list[s
     return out
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(counts, counts), min_size=1, max_size=12))
 def test_low_high_rule(pairs):
     table = frame({"crowd_low": [p[0] for p in pairs], "crowd_high": [p[1] for p in pairs]},
@@ -54,7 +53,6 @@ def test_low_equal_to_high_is_a_single_figure_and_valid(n):
         "correct one"]
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 500)),
                           st.one_of(st.none(), st.integers(0, 500))), min_size=1, max_size=8))
 def test_low_high_rule_on_decimal_columns(pairs):
@@ -94,7 +92,6 @@ def expected_precision_problem(date: dt.date | None, precision: str) -> str | No
     return None
 
 
-@settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(dates, st.sampled_from(PRECISIONS)), min_size=1, max_size=10))
 def test_date_precision_rule(rows):
     table = pd.DataFrame({
