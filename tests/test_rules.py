@@ -189,12 +189,11 @@ FIXTURES = {
                            BOTH, None),
     "error: unique-error": (_unique, BOTH, None),
     "error: blank-row": (lambda c: append_line(c, "key_events", ",,,,,,,") and
-                         "data/key_events.csv:3: - — the row is empty; delete it",
-                         ("frictionless",), None),
+                         "data/key_events.csv:3: - — the row is empty; delete it", BOTH, None),
     "error: extra-cell": (lambda c: append_line(c, "key_events", c.path("key_events").read_text(
         encoding="utf-8").splitlines()[1].replace("cap-lifted-reuters,", "cap-x,", 1) + ",spare") and
         "data/key_events.csv:3: - — more cells than the header has columns; check for unquoted "
-        "commas", ("frictionless",), None),
+        "commas", BOTH, None),
     "error: missing-cell": (lambda c: replace_text(c, "key_events", ",reuters-20220104-price-caps-restored,\n",
                                                    ",reuters-20220104-price-caps-restored\n") or
                             "data/key_events.csv:2: note — fewer cells than the header has columns; "

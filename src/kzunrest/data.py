@@ -204,10 +204,18 @@ def _bulk_problems(directory: Path, resource: dict, descriptor: dict) -> list[Pr
     path = directory / resource["path"]
     file = _display(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                          skip_blank_lines=False)  # a blank line keeps its number
     except UnicodeDecodeError as error:
         return [Problem(file, _first_non_utf8_line(path), None,
                         FILE_RULES["not UTF-8"].format(error=error))]
+    except pd.errors.ParserError:  # a row with more cells than the header: find every one
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = csv.reader(handle)
+            width = len(next(rows))
+            return [Problem(file, line, None, _cells_message("extra-cell"))
+                    for line, row in enumerate(rows, start=2) if len(row) > width]
+    shape, raw = _blank_rows(file, raw)
     references = {}
     for foreign in resource["schema"].get("foreignKeys", []):
         table, key = foreign["reference"]["resource"], foreign["reference"]["fields"]
@@ -215,8 +223,15 @@ def _bulk_problems(directory: Path, resource: dict, descriptor: dict) -> list[Pr
         with open(directory / target["path"], encoding="utf-8-sig", newline="") as handle:
             references[f"{table}.{key}"] = {row[key] for row in csv.DictReader(handle)}
     found = table_problems(file, raw, resource["schema"], references)
-    return [Problem(file, row, column, message) for row, column, message in sorted(
-        found, key=lambda item: item[0])]
+    return sorted(shape + [Problem(file, row, column, message) for row, column, message in found],
+                  key=lambda problem: problem.row or 0)
+
+
+def _blank_rows(file: str, raw: pd.DataFrame) -> tuple[list[Problem], pd.DataFrame]:
+    """Empty rows, as frictionless reports them, and the table without them. (A row with fewer
+    cells than the header reads as empty trailing cells here: only frictionless tells them apart.)"""
+    blank = (raw == "").all(axis=1)
+    return [Problem(file, int(i) + 2, None, BLANK_ROW) for i in raw.index[blank]], raw[~blank]
 
 
 def _subset(descriptor: dict, tables: list[str] | None, directory: Path) -> dict:
@@ -386,11 +401,17 @@ def _explain_encoding(file, path, error, schema, row, column, cell, note):
     return Problem(file, _first_non_utf8_line(path), None, FILE_RULES["not UTF-8"].format(error=note))
 
 
+BLANK_ROW = "the row is empty; delete it"
+
+
+def _cells_message(kind: str) -> str:
+    return (f"{'more' if kind == 'extra-cell' else 'fewer'} cells than the header has columns; "
+            "check for unquoted commas")
+
+
 def _explain_cells(kind: str):
     def explain(file, path, error, schema, row, column, cell, note):
-        return Problem(file, row, column or None,
-                       f"{'more' if kind == 'extra-cell' else 'fewer'} cells than the header has "
-                       "columns; check for unquoted commas")
+        return Problem(file, row, column or None, _cells_message(kind))
     return explain
 
 
@@ -406,7 +427,7 @@ ERROR_RULES = {
     "unique-error": _explain_unique,
     "encoding-error": _explain_encoding,
     "blank-row": lambda file, path, error, schema, row, column, cell, note: Problem(
-        file, row, None, "the row is empty; delete it"),
+        file, row, None, BLANK_ROW),
     "extra-cell": _explain_cells("extra-cell"),
     "missing-cell": _explain_cells("missing-cell"),
 }
