@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 SYSTEM := $(VENV)/.system-deps
 
 .DEFAULT_GOAL := help
-.PHONY: help report test validate bench lab datadict system-deps venv clean
+.PHONY: help report test mutants validate bench lab datadict system-deps venv clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,11 @@ validate: $(INSTALLED)  ## check every CSV against data/datapackage.json
 
 test: $(INSTALLED) $(SYSTEM)  ## run the test suite (builds its own reports in temporary folders)
 	$(BIN)/python -m pytest
+
+mutants: $(INSTALLED)  ## mutation testing of the logic modules (slow, not in CI); see docs/testing.md
+	rm -rf mutants
+	$(BIN)/mutmut run
+	$(BIN)/python scripts/mutation_score.py
 
 bench: $(INSTALLED) $(SYSTEM)  ## time cold, no-op, one-CSV-edited and floor builds; writes build/bench.json
 	$(BIN)/python scripts/bench.py

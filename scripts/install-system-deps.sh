@@ -4,12 +4,14 @@
 #   poppler-utils  pdftotext / pdffonts / pdftoppm, for the PDF tests
 #   fonts-dejavu-core, fonts-dejavu-extra  fonts with Cyrillic and Kazakh letters (Қанды Қаңтар,
 #                  Назарбаев), in the regular, bold and italic faces the report uses
+#   iproute2       `ip`, for the test that builds inside a network namespace with no network
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] || missing+=(fonts-dejavu-extra)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -13,6 +13,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: 300 cases each in the suite; 30 under `make mutants` (--hypothesis-profile=mutants,
+# set in pyproject.toml), where each of ~2,800 mutants runs them again.
+settings.register_profile("suite", max_examples=300, deadline=None)
+settings.register_profile("mutants", max_examples=30, deadline=None)
+settings.load_profile("suite")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

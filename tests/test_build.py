@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from conftest import BUILD, ROOT, DataCopy, digest, run_cli
 
@@ -69,6 +70,29 @@ def test_cache_noop_and_one_csv_edited(tmp_path, out):
     forced = run_cli("build", "--no-pdf", "--force", "--data-dir", str(data.dir), "--output-dir", str(out))
     assert forced.stdout.count("queued    (--force)") == 4
     assert "report.html  unchanged" in forced.stdout  # same content: the file is not rewritten
+
+    # The same chapters from copies of the notebooks (content unchanged: still cached), then one
+    # parameter changed, then one notebook's code edited: each re-runs only its own chapter.
+    chapters = yaml.safe_load((ROOT / "report.yml").read_text(encoding="utf-8"))["chapters"]
+    cfg = config(tmp_path, chapters)
+    same = run_cli("build", "--no-pdf", "--config", str(cfg), "--data-dir", str(data.dir),
+                   "--output-dir", str(out))
+    assert same.stdout.count("cached    (inputs unchanged)") == 4, same.stdout + same.stderr
+    chapters[2]["parameters"]["figures"] = "official"
+    cfg = config(tmp_path, chapters)
+    changed = run_cli("build", "--no-pdf", "--config", str(cfg), "--data-dir", str(data.dir),
+                      "--output-dir", str(out))
+    assert "03_death_tolls               queued    (parameters changed)" in changed.stdout
+    assert changed.stdout.count(" executed  in ") == 1, changed.stdout + changed.stderr
+    notebook = tmp_path / "notebooks" / "02_arrests_dismissals.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    next(c for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get(
+        "tags", [])).source += "\n# edited"
+    nbformat.write(nb, notebook)
+    edited = run_cli("build", "--no-pdf", "--config", str(cfg), "--data-dir", str(data.dir),
+                     "--output-dir", str(out))
+    assert "02_arrests_dismissals        queued    (notebook code changed)" in edited.stdout
+    assert edited.stdout.count(" executed  in ") == 1, edited.stdout + edited.stderr
 
 
 def test_failing_chapter_names_chapter_cell_and_error_and_keeps_previous_report(tmp_path, out):

@@ -23,7 +23,7 @@ def test_data_readme_row_counts_match_the_files():
 def test_readme_gives_the_two_commands_and_they_exist_in_the_makefile():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    for target in ("report", "test", "validate", "bench", "lab"):
+    for target in ("report", "test", "validate", "bench", "lab", "mutants"):
         assert f"make {target}" in readme
         assert f"\n{target}:" in makefile
 

@@ -47,10 +47,10 @@ def snapshot(out: Path) -> dict[str, str]:
 
 
 def one_message(stderr: str) -> str:
-    """The problem lines (not the summary); the suite expects exactly one."""
+    """The one problem line (not the summary, nor the lines of the message that go on indented)."""
     lines = [line for line in stderr.splitlines()
-             if line and not line.startswith(("build stopped", "1 problem(s)"))]
-    assert len(lines) >= 1 and "Traceback" not in stderr, stderr
+             if line and not line.startswith(("build stopped", "1 problem(s)", " "))]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
     return lines[0]
 
 
@@ -91,7 +91,7 @@ def test_file_faults_stop_build_and_keep_previous_report(tmp_path, previous, fau
         where = "data/death_tolls.csv:2: - — the file has a header but no data rows"
     elif fault == "misspelt column":
         path.write_text(text.replace("reported_by", "reportedby", 1), encoding="utf-8")
-        where = "data/death_tolls.csv:1: reported_by — column is missing from the header"
+        where = "data/death_tolls.csv:1: reportedby — column is not in the schema; did you mean reported_by?"
     elif fault == "not utf-8":
         path.write_bytes(text.encode("utf-8").replace(b"Prosecutor", "Proс".encode("cp1251") + b"ecutor", 1))
         where = "data/death_tolls.csv:"
@@ -167,14 +167,16 @@ def test_raising_chapter_keeps_previous_report(tmp_path, previous):
     untouched(previous, before)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
-def test_killed_build_keeps_previous_report_and_next_build_succeeds(previous, signum):
+@pytest.mark.parametrize("signum,stage", [(signal.SIGINT, "executed"), (signal.SIGKILL, "executed"),
+                                          (signal.SIGKILL, "report.html  rendered")],
+                         ids=["SIGINT-execute", "SIGKILL-execute", "SIGKILL-export"])
+def test_killed_build_keeps_previous_report_and_next_build_succeeds(previous, signum, stage):
     before = snapshot(previous)
     process = subprocess.Popen([sys.executable, "-m", "kzunrest.cli", "build", "--force",
                                 "--output-dir", str(previous)], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    for line in process.stdout:  # wait until chapters are executing
-        if "executed" in line:
+    for line in process.stdout:  # wait until chapters are executing, or the PDF is being printed
+        if stage in line:
             break
     os.killpg(process.pid, signum)
     process.wait(timeout=60)
@@ -185,6 +187,56 @@ def test_killed_build_keeps_previous_report_and_next_build_succeeds(previous, si
     assert result.returncode == 0, result.stdout + result.stderr
     assert not [p for p in previous.iterdir() if p.name.startswith(".")]
     assert not list(previous.glob("chapters/.executing-*"))
+
+
+def _can_mount() -> str | None:
+    """Why a private mount namespace cannot be made here (None: it can)."""
+    if os.geteuid() != 0:
+        return "needs root to mount a small filesystem in a private mount namespace"
+    if shutil.which("unshare") is None:
+        return "needs unshare (util-linux) for a private mount namespace"
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"],
+                           capture_output=True, text=True)
+    return None if probe.returncode == 0 else f"cannot mount in a namespace here: {probe.stderr.strip()}"
+
+
+def test_disk_full_during_export_keeps_previous_report_and_says_so(built_report):
+    """The output folder is a full tmpfs (private mount namespace): every chapter is cached, so
+    the first write of the build is the new report. It must fail with one clear message, leave the
+    previous report byte-identical and no temporary file."""
+    reason = _can_mount()
+    if reason:
+        pytest.skip(reason)
+    out = BUILD / "_test" / ("full-" + uuid.uuid4().hex[:8])
+    out.mkdir(parents=True)
+    script = f"""set -e
+        mount -t tmpfs -o size=64m tmpfs {out}
+        cp -r {built_report}/chapters {built_report}/cache {built_report}/report.html {built_report}/report.pdf {out}/
+        rm {out}/cache/report.json   # the report must be exported again (and is: a new build stamp)
+        dd if=/dev/zero of={out}/filler bs=1M 2>/dev/null || true   # the disk is now full
+        set +e
+        {sys.executable} -m kzunrest.cli build --output-dir {out} >{out}.stdout 2>{out}.stderr
+        echo "exit $?"
+        cd {out} && sha256sum report.html report.pdf && ls -A"""
+    try:
+        result = subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=ROOT, capture_output=True,
+                                text=True, timeout=600)
+        stdout, stderr = (Path(f"{out}.{n}").read_text() for n in ("stdout", "stderr"))
+        lines = result.stdout.splitlines()
+        assert lines[0] == "exit 1", result.stdout + result.stderr + stdout + stderr
+        assert "[4/4] export" in stdout and "executed  in" not in stdout  # it failed exporting
+        message = one_message(stderr)
+        assert message == (f"error: no space left on device while writing {out}/report.html; free "
+                           "some space on that disk (or choose an --output-dir inside build/ on "
+                           "another disk) and build again"), stderr
+        assert stderr.splitlines()[-1] == "build stopped; the previous report is unchanged"
+        digests = dict(reversed(line.split()) for line in lines[1:3])
+        assert digests == {"report.html": digest(built_report / "report.html"),
+                           "report.pdf": digest(built_report / "report.pdf")}
+        assert sorted(lines[3:]) == ["cache", "chapters", "filler", "report.html", "report.pdf"]
+    finally:
+        for path in (out, Path(f"{out}.stdout"), Path(f"{out}.stderr")):
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
 
 
 HOSTILE = {
@@ -245,9 +297,13 @@ def test_only_http_links_in_sources(tmp_path):
         assert safe_link(url, "<T>") == "&lt;T&gt;"
 
 
-@pytest.mark.skipif(shutil.which("unshare") is None or shutil.which("ip") is None or os.geteuid() != 0,
-                    reason="needs root, unshare and ip to make a network namespace")
 def test_whole_build_succeeds_with_network_access_denied():
+    # Skipped only where it cannot run, with the reason in the summary (pytest -ra). Where it can
+    # (root, unshare), `ip` is there: scripts/install-system-deps.sh installs iproute2.
+    if os.geteuid() != 0:
+        pytest.skip("needs root to make a network namespace (run the suite as root, as CI does)")
+    missing = [tool for tool in ("unshare", "ip") if shutil.which(tool) is None]
+    assert not missing, f"{missing} missing: run scripts/install-system-deps.sh (make test does)"
     out = BUILD / "_test" / ("nonet-" + uuid.uuid4().hex[:8])
     command = (f"ip link set lo up && {sys.executable} -m kzunrest.cli build --force "
                f"--output-dir {out}")

@@ -27,6 +27,7 @@ from pathlib import Path
 from . import cache
 from .cache import VALIDATED_ENV, data_files
 from .errors import ChapterError
+from .publish import publish, remove_leftovers
 from .config import PROJECT_ROOT, Config, ConfigError, check_parameters, load_config
 
 BUILD_ROOT = PROJECT_ROOT / "build"
@@ -304,34 +305,6 @@ def _display_dir(directory: Path) -> str:
         return str(directory.relative_to(PROJECT_ROOT))
     except ValueError:
         return str(directory)
-
-
-def remove_leftovers(out: Path) -> None:
-    """Temporary files of a build that was killed (SIGKILL leaves no chance to clean up)."""
-    for leftover in [*out.glob(".report.*"), *out.glob("cache/*.tmp")]:
-        leftover.unlink(missing_ok=True)
-    for staging in out.glob("chapters/.executing-*"):
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def publish(out: Path, files: dict[str, bytes | None]) -> list[str]:
-    """Write each file to a temporary name, then move it into place; skip unchanged files."""
-    written = []
-    staged = {}
-    for name, content in files.items():
-        if content is None:
-            continue
-        final = out / name
-        if final.is_file() and final.read_bytes() == content:
-            continue
-        handle = tempfile.NamedTemporaryFile(dir=out, prefix=f".{name}.", delete=False)
-        with handle:
-            handle.write(content)
-        staged[final] = Path(handle.name)
-    for final, temp in staged.items():
-        os.replace(temp, final)
-        written.append(final.name)
-    return written
 
 
 # ---------------------------------------------------------------------------------------------

@@ -85,6 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug: say what happened in one line; KZUNREST_DEBUG=1 for more
         if os.environ.get("KZUNREST_DEBUG"):
             raise
+        from .publish import NO_SPACE, write_failure
+
+        if isinstance(error, OSError) and error.errno in NO_SPACE:  # a full disk is no bug
+            print(f"error: {write_failure(error.filename or 'the build folder', error)}",
+                  file=sys.stderr)
+            if args.command == "build":
+                print("build stopped; the previous report is unchanged", file=sys.stderr)
+            return 1
         print(f"internal error: {type(error).__name__}: {error} (run with KZUNREST_DEBUG=1 for the "
               "traceback, and please report it)", file=sys.stderr)
         return 1

@@ -14,6 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -65,26 +66,72 @@ class Dataset:
 # Descriptor
 
 
+# Problems with the package's folder and files, by rule name. With the schema rules and the row
+# rules below they make up RULES, the list tests/test_validate.py holds one bad fixture for.
+FILE_RULES = {
+    "data directory missing": "data directory does not exist; pass an existing directory "
+                              "(it must contain datapackage.json and the CSV files)",
+    "datapackage.json missing": "file not found; a data directory needs its datapackage.json "
+                                "(copy it from the project's data/ directory)",
+    "datapackage.json not JSON": "not valid JSON ({error}); fix the syntax",
+    "datapackage.json malformed": "{where} is missing or not {kind}; every resource needs a "
+                                  "name, a path and a schema with a list of fields (compare with "
+                                  "the project's data/datapackage.json)",
+    "unknown table": "no resource named {names}; known: {known}",
+    "file missing": "file not found; datapackage.json lists it as resource '{name}' — restore the "
+                    "file or fix the path",
+    "file empty": "file is empty; it needs a header row and at least one data row",
+    "header only": "the file has a header but no data rows; add at least one row",
+    "column missing": "column is missing from the header; {exactly}",
+    "column not in schema": "column is not in the schema (misspelt?); {exactly}",
+    "column misspelt": "column is not in the schema; did you mean {expected}? {exactly}",
+    "columns out of order": "columns are in another order; {exactly}",
+    "not UTF-8": "the file is not UTF-8 ({error}); re-save it as UTF-8",
+}
+
+
 def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
     path = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
     if not path.is_dir():
-        raise DataError([Problem(str(path), None, None,
-                                 "data directory does not exist; pass an existing directory "
-                                 "(it must contain datapackage.json and the CSV files)")])
+        raise DataError([Problem(str(path), None, None, FILE_RULES["data directory missing"])])
     if not (path / DESCRIPTOR).is_file():
         raise DataError([Problem(str(path / DESCRIPTOR), None, None,
-                                 "file not found; a data directory needs its datapackage.json "
-                                 "(copy it from the project's data/ directory)")])
+                                 FILE_RULES["datapackage.json missing"])])
     return path
 
 
 def read_descriptor(data_dir: Path) -> dict:
     path = data_dir / DESCRIPTOR
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(str(path), None, None,
-                                 f"not valid JSON ({exc}); fix the syntax")]) from None
+        raise DataError([Problem(_display(path), None, None,
+                                 FILE_RULES["datapackage.json not JSON"].format(error=exc))]) from None
+    malformed = _malformed(descriptor)
+    if malformed:
+        where, kind = malformed
+        raise DataError([Problem(_display(path), None, None, FILE_RULES[
+            "datapackage.json malformed"].format(where=where, kind=kind))])
+    return descriptor
+
+
+def _malformed(descriptor) -> tuple[str, str] | None:
+    """The first part of the descriptor the validator needs and cannot find: (where, expected)."""
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list) or not resources:
+        return "resources", "a non-empty list"
+    for number, resource in enumerate(resources):
+        where = f"resources[{number}]"
+        if not isinstance(resource, dict):
+            return where, "an object"
+        for key in ("name", "path"):
+            if not isinstance(resource.get(key), str):
+                return f"{where}.{key}", "a string"
+        fields = resource.get("schema", {}).get("fields") if isinstance(resource.get("schema"), dict) else None
+        if not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f and "type" in f
+                                                   for f in fields):
+            return f"{where}.schema.fields", "a list of fields, each with a name and a type"
+    return None
 
 
 def resource_schemas(descriptor: dict) -> dict[str, dict]:
@@ -115,6 +162,7 @@ def validate(data_dir: str | os.PathLike | None = None, tables: list[str] | None
     for resource in descriptor["resources"]:
         if resource["name"] in bulk:
             problems += _bulk_problems(directory, resource, descriptor)
+    problems = _one_per_cell(problems)
     broken = {p.file for p in problems}
     frames = {}
     for name, resource in resource_schemas(descriptor).items():
@@ -122,18 +170,19 @@ def validate(data_dir: str | os.PathLike | None = None, tables: list[str] | None
         if _display(path) in broken:
             continue
         frames[name] = _read_typed(path, resource["schema"])
-        problems += _row_rules(name, _display(path), frames[name])
-    if "claims" in frames and "claim_checks" in frames:
-        problems += _checks_match_claims(_display(directory / "claim_checks.csv"), frames["claims"],
-                                         frames["claim_checks"])
+        problems += _row_rules(name, _display(path), _with_claim_kind(name, frames))
     return problems
 
 
-def _checks_match_claims(file: str, claims: pd.DataFrame, checks: pd.DataFrame) -> list[Problem]:
-    """A check reports the kind of quantity its claim makes, at a precision that fits that kind."""
-    kind = checks["claim_id"].map(dict(zip(claims["claim_id"], claims["claim_kind"])))
-    known = kind.notna()  # an unknown claim_id is reported by the foreign-key check
-    return _figure_shape(file, checks[known], kind[known], "reported_date", "the claim")
+def _with_claim_kind(name: str, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """A check is read as the kind of quantity its claim makes (a number or a date); checks of an
+    unknown claim get no kind, so only the foreign-key check reports them."""
+    frame = frames[name]
+    if name != "claim_checks":
+        return frame
+    kinds = dict(zip(frames["claims"]["claim_id"], frames["claims"]["claim_kind"])) \
+        if "claims" in frames else {}
+    return frame.assign(claim_kind=frame["claim_id"].map(kinds))
 
 
 def _bulk_tables(directory: Path, descriptor: dict, engine: str) -> set[str]:
@@ -154,20 +203,34 @@ def _bulk_problems(directory: Path, resource: dict, descriptor: dict) -> list[Pr
     path = directory / resource["path"]
     file = _display(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                          skip_blank_lines=False)  # a blank line keeps its number
     except UnicodeDecodeError as error:
         return [Problem(file, _first_non_utf8_line(path), None,
-                        f"the file is not UTF-8 ({error}); re-save it as UTF-8")]
+                        FILE_RULES["not UTF-8"].format(error=error))]
+    except pd.errors.ParserError:  # a row with more cells than the header: find every one
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = csv.reader(handle)
+            width = len(next(rows))
+            return [Problem(file, line, None, _cells_message("extra-cell"))
+                    for line, row in enumerate(rows, start=2) if len(row) > width]
+    shape, raw = _blank_rows(file, raw)
     references = {}
     for foreign in resource["schema"].get("foreignKeys", []):
         table, key = foreign["reference"]["resource"], foreign["reference"]["fields"]
         target = resource_schemas(descriptor)[table]
         with open(directory / target["path"], encoding="utf-8-sig", newline="") as handle:
             references[f"{table}.{key}"] = {row[key] for row in csv.DictReader(handle)}
-    found = table_problems(file, raw, resource["schema"], references, _TYPE_HINTS,
-                           _constraint_message)
-    return [Problem(file, row, column, message) for row, column, message in sorted(
-        found, key=lambda item: item[0])]
+    found = table_problems(file, raw, resource["schema"], references)
+    return sorted(shape + [Problem(file, row, column, message) for row, column, message in found],
+                  key=lambda problem: problem.row or 0)
+
+
+def _blank_rows(file: str, raw: pd.DataFrame) -> tuple[list[Problem], pd.DataFrame]:
+    """Empty rows, as frictionless reports them, and the table without them. (A row with fewer
+    cells than the header reads as empty trailing cells here: only frictionless tells them apart.)"""
+    blank = (raw == "").all(axis=1)
+    return [Problem(file, int(i) + 2, None, BLANK_ROW) for i in raw.index[blank]], raw[~blank]
 
 
 def _subset(descriptor: dict, tables: list[str] | None, directory: Path) -> dict:
@@ -179,8 +242,8 @@ def _subset(descriptor: dict, tables: list[str] | None, directory: Path) -> dict
     unknown = [t for t in tables if t not in known]
     if unknown:
         raise DataError([Problem(_display(directory / DESCRIPTOR), None, None,
-                                 f"no resource named {', '.join(unknown)}; "
-                                 f"known: {', '.join(known)}")])
+                                 FILE_RULES["unknown table"].format(names=", ".join(unknown),
+                                                                    known=", ".join(known)))])
     wanted = ["sources", *[t for t in tables if t != "sources"]]
     return {**descriptor, "resources": [known[name] for name in wanted]}
 
@@ -199,11 +262,9 @@ def _check_files_present(directory: Path, descriptor: dict) -> list[Problem]:
         path = directory / resource["path"]
         if not path.is_file():
             problems.append(Problem(_display(path), None, None,
-                                    "file not found; datapackage.json lists it as resource "
-                                    f"'{resource['name']}' — restore the file or fix the path"))
+                                    FILE_RULES["file missing"].format(name=resource["name"])))
         elif path.stat().st_size == 0:
-            problems.append(Problem(_display(path), None, None,
-                                    "file is empty; it needs a header row and at least one data row"))
+            problems.append(Problem(_display(path), None, None, FILE_RULES["file empty"]))
     return problems
 
 
@@ -221,14 +282,44 @@ def _check_headers(directory: Path, descriptor: dict) -> list[Problem]:
             continue
         exactly = f"the header must be exactly: {','.join(expected)}"
         file = _display(path)
-        problems += [Problem(file, 1, name, f"column is missing from the header; {exactly}")
-                     for name in expected if name not in header]
+        missing = [name for name in expected if name not in header]
+        unknown = [name for name in header if name not in expected]
+        meant = _misspellings(unknown, missing)
+        problems += [Problem(file, 1, name, FILE_RULES["column missing"].format(exactly=exactly))
+                     for name in missing if name not in meant.values()]
         problems += [Problem(file, 1, name or "(blank)",
-                             f"column is not in the schema (misspelt?); {exactly}")
-                     for name in header if name not in expected]
+                             FILE_RULES["column misspelt"].format(expected=meant[name], exactly=exactly)
+                             if name in meant else
+                             FILE_RULES["column not in schema"].format(exactly=exactly))
+                     for name in unknown]
         if sorted(header) == sorted(expected):
-            problems.append(Problem(file, 1, None, f"columns are in another order; {exactly}"))
+            problems.append(Problem(file, 1, None,
+                                    FILE_RULES["columns out of order"].format(exactly=exactly)))
     return problems
+
+
+def _misspellings(unknown: list[str], missing: list[str]) -> dict[str, str]:
+    """Unknown header names that are a near miss of exactly one missing column: name -> meant."""
+    from difflib import get_close_matches
+
+    meant = {}
+    for name in unknown:
+        close = get_close_matches(name, missing, n=2, cutoff=0.8)
+        if len(close) == 1 and close[0] not in meant.values():
+            meant[name] = close[0]
+    return meant
+
+
+def _one_per_cell(problems: list[Problem]) -> list[Problem]:
+    """The first problem of each cell: a source_id that breaks the id pattern is not also listed
+    as missing from sources.csv (fix the first; the next run says if more is wrong)."""
+    seen, kept = set(), []
+    for problem in problems:
+        cell = (problem.file, problem.row, problem.column)
+        if problem.row is None or problem.column is None or cell not in seen:
+            kept.append(problem)
+        seen.add(cell)
+    return kept
 
 
 def _frictionless_problems(directory: Path, descriptor: dict) -> list[Problem]:
@@ -239,11 +330,16 @@ def _frictionless_problems(directory: Path, descriptor: dict) -> list[Problem]:
     problems = []
     for task in report.tasks:
         path = directory / task.place
+        blank = {e.row_number for e in task.errors if e.type == "blank-row"}
         for error in task.errors:
+            if error.type != "blank-row" and getattr(error, "row_number", None) in blank:
+                continue  # an empty row is one problem, not also an empty key
             problems.append(_explain(path, error, schemas.get(task.name, {})))
     return problems
 
 
+# Schema rules, each worded with its fix: one entry per type, per constraint and per kind of
+# frictionless error (bulkcheck.py words its findings with the same tables).
 _TYPE_HINTS = {
     "date": "write the date as YYYY-MM-DD (e.g. 2022-01-05) and check that the day exists",
     "integer": "write a whole number without spaces or separators, or leave the cell empty",
@@ -251,55 +347,106 @@ _TYPE_HINTS = {
     "boolean": "write true or false",
 }
 
+CONSTRAINT_RULES = {
+    "required": lambda cell, bound: "the cell is empty but this column is required; fill it in",
+    "enum": lambda cell, bound: f"'{cell}' is not an allowed value; use one of: "
+                                + ", ".join(re.findall(r"'([^']*)'", bound)),
+    "minimum": lambda cell, bound: f"'{cell}' is below the minimum {bound}; correct the value "
+                                   "(counts cannot be negative; coordinates must lie in Kazakhstan)",
+    "maximum": lambda cell, bound: f"'{cell}' is above the maximum {bound}; correct the value",
+    "pattern": lambda cell, bound: f"'{cell}' does not have the required form ({bound}); correct it",
+    "maxLength": lambda cell, bound: f"the text is longer than {bound} characters; shorten it",
+}
+
+
+def _type_message(cell, ftype: str) -> str:
+    return f"'{cell}' is not a valid {ftype}; " + _TYPE_HINTS.get(ftype, "correct the value")
+
+
+def _duplicate_key_message(keys: str, other) -> str:
+    return (f"duplicate key: the same ({keys}) as row {other}; merge the two rows or correct one "
+            "of them")
+
+
+def _unique_message(cell, other) -> str:
+    return f"'{cell}' appears more than once (first in row {other}); each value must be unique"
+
+
+def _foreign_key_message(value: str, table: str, key: str) -> str:
+    noun = {"sources": "source", "claims": "claim"}.get(table, "row")
+    return (f"'{value}' is not a {key} in {table}.csv; add the {noun} to {table}.csv first, or "
+            "correct the id")
+
+
+def _explain_primary_key(file, path, error, schema, row, column, cell, note):
+    other = re.search(r"position (\d+)", note)
+    keys = ", ".join(schema.get("primaryKey", []))
+    return Problem(file, row, keys, _duplicate_key_message(keys, other.group(1) if other else "?"))
+
+
+def _explain_foreign_key(file, path, error, schema, row, column, cell, note):
+    found = re.search(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)" '
+                      r'as "([^"]+)"', note)
+    column, value, table, key = found.groups() if found else ("source_id", "?", "sources", "source_id")
+    return Problem(file, row, column, _foreign_key_message(value, table, key))
+
+
+def _explain_unique(file, path, error, schema, row, column, cell, note):
+    other = re.search(r"position (\d+)", note)
+    return Problem(file, row, column, _unique_message(cell, other.group(1) if other else "?"))
+
+
+def _explain_encoding(file, path, error, schema, row, column, cell, note):
+    return Problem(file, _first_non_utf8_line(path), None, FILE_RULES["not UTF-8"].format(error=note))
+
+
+BLANK_ROW = "the row is empty; delete it"
+
+
+def _cells_message(kind: str) -> str:
+    return (f"{'more' if kind == 'extra-cell' else 'fewer'} cells than the header has columns; "
+            "check for unquoted commas")
+
+
+def _explain_cells(kind: str):
+    def explain(file, path, error, schema, row, column, cell, note):
+        return Problem(file, row, column or None, _cells_message(kind))
+    return explain
+
+
+# frictionless error kinds, by name, with how each becomes a Problem. (Header errors never reach
+# frictionless: _check_headers reports them first.)
+ERROR_RULES = {
+    "type-error": lambda file, path, error, schema, row, column, cell, note: Problem(
+        file, row, column, _type_message(cell, _note_type(note))),
+    "constraint-error": lambda file, path, error, schema, row, column, cell, note: Problem(
+        file, row, column, _constraint_message(cell, note)),
+    "primary-key": _explain_primary_key,
+    "foreign-key": _explain_foreign_key,
+    "unique-error": _explain_unique,
+    "encoding-error": _explain_encoding,
+    "blank-row": lambda file, path, error, schema, row, column, cell, note: Problem(
+        file, row, None, BLANK_ROW),
+    "extra-cell": _explain_cells("extra-cell"),
+    "missing-cell": _explain_cells("missing-cell"),
+}
+
+
+def _note_type(note: str) -> str:
+    found = re.search(r'type is "(\w+)', note)
+    return found.group(1) if found else "value"
+
 
 def _explain(path: Path, error, schema: dict) -> Problem:
     """Turn one frictionless error into a Problem with a fix."""
     file = _display(path)
-    kind = error.type
     row = getattr(error, "row_number", None)
     column = getattr(error, "field_name", None) or getattr(error, "label", None)
-    cell = getattr(error, "cell", None)
-    note = error.note or ""
-    if kind == "type-error":
-        ftype = re.search(r'type is "(\w+)', note)
-        ftype = ftype.group(1) if ftype else "value"
-        return Problem(file, row, column, f"'{cell}' is not a valid {ftype}; "
-                       + _TYPE_HINTS.get(ftype, "correct the value"))
-    if kind == "constraint-error":
-        return Problem(file, row, column, _constraint_message(cell, note))
-    if kind == "primary-key":
-        other = re.search(r"position (\d+)", note)
-        keys = ", ".join(schema.get("primaryKey", []))
-        return Problem(file, row, keys,
-                       f"duplicate key: the same ({keys}) as row {other.group(1) if other else '?'}; "
-                       "merge the two rows or correct one of them")
-    if kind == "foreign-key":
-        found = re.search(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)" '
-                          r'as "([^"]+)"', note)
-        column, value, table, key = found.groups() if found else ("source_id", "?", "sources", "source_id")
-        noun = {"sources": "source", "claims": "claim"}.get(table, "row")
-        return Problem(file, row, column,
-                       f"'{value}' is not a {key} in {table}.csv; add the {noun} to {table}.csv "
-                       "first, or correct the id")
-    if kind in {"missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"}:
-        expected = [f["name"] for f in schema.get("fields", [])]
-        what = {"missing-label": "column is missing from the header",
-                "extra-label": "column is not in the schema",
-                "incorrect-label": "header does not match the schema",
-                "blank-label": "header cell is blank",
-                "duplicate-label": "column appears twice in the header"}[kind]
-        return Problem(file, 1, column or "header",
-                       f"{what}; the header must be exactly: {','.join(expected)}")
-    if kind == "encoding-error":
-        line = _first_non_utf8_line(path)
-        return Problem(file, line, None, "the file is not UTF-8 (" + note + "); re-save it as UTF-8")
-    if kind in {"blank-row"}:
-        return Problem(file, row, None, "the row is empty; delete it")
-    if kind in {"extra-cell", "missing-cell"}:
-        return Problem(file, row, column,
-                       f"{'more' if kind == 'extra-cell' else 'fewer'} cells than the header has "
-                       "columns; check for unquoted commas")
-    return Problem(file, row, column, f"{error.title}: {note}")
+    explain = ERROR_RULES.get(error.type)
+    if explain is None:
+        return Problem(file, row, column, f"{error.title}: {error.note}")
+    return explain(file, path, error, schema, row, column, getattr(error, "cell", None),
+                   error.note or "")
 
 
 def _constraint_message(cell, note: str) -> str:
@@ -307,22 +454,9 @@ def _constraint_message(cell, note: str) -> str:
     if not name:
         return f"'{cell}' breaks a constraint ({note})"
     constraint, bound = name.groups()
-    if constraint == "required":
-        return "the cell is empty but this column is required; fill it in"
-    if constraint == "enum":
-        allowed = ", ".join(re.findall(r"'([^']*)'", bound))
-        return f"'{cell}' is not an allowed value; use one of: {allowed}"
-    if constraint == "minimum":
-        return f"'{cell}' is below the minimum {bound}; correct the value (counts cannot be negative; coordinates must lie in Kazakhstan)"
-    if constraint == "maximum":
-        return f"'{cell}' is above the maximum {bound}; correct the value"
-    if constraint == "pattern":
-        return f"'{cell}' does not have the required form ({bound}); correct it"
-    if constraint == "maxLength":
-        return f"the text is longer than {bound} characters; shorten it"
-    if constraint == "unique":
-        return f"'{cell}' appears more than once; each value must be unique"
-    return f"'{cell}' breaks the constraint {constraint} = {bound}"
+    if constraint not in CONSTRAINT_RULES:
+        return f"'{cell}' breaks the constraint {constraint} = {bound}"
+    return CONSTRAINT_RULES[constraint](cell, bound)
 
 
 def _first_non_utf8_line(path: Path) -> int | None:
@@ -334,23 +468,13 @@ def _first_non_utf8_line(path: Path) -> int | None:
     return None
 
 
-# Rules that a Table Schema cannot express. Each returns Problems for one table.
+# Rules that a Table Schema cannot express, each named and returning Problems for one table.
 
-def _row_rules(name: str, file: str, frame: pd.DataFrame) -> list[Problem]:
-    if frame.empty:
-        return [Problem(file, 2, None, "the file has a header but no data rows; add at least one row")]
-    rules = {
-        "protest_spread": [_range_rule("crowd_low", "crowd_high"), _inside_region_rule],
-        "death_tolls": [_value_or_range_rule, _range_rule("low", "high")],
-        "detentions": [_value_or_range_rule, _range_rule("low", "high"), _count_precision_rule],
-        "arrests_dismissals": [_date_precision_rule],
-        "claims": [_claim_shape_rule, _range_rule("low", "high")],
-        "claim_checks": [_range_rule("low", "high")],
-    }.get(name, []) + [_locator_rule]
-    problems: list[Problem] = []
-    for rule in rules:
-        problems += rule(file, frame)
-    return problems
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    check: Callable[[str, pd.DataFrame], list[Problem]]
 
 
 def _rows(mask: pd.Series) -> list[int]:
@@ -358,136 +482,206 @@ def _rows(mask: pd.Series) -> list[int]:
     return [int(i) + 2 for i in mask[mask.fillna(False)].index]
 
 
-def _range_rule(low: str, high: str):
-    def rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-        if low not in frame or high not in frame:
-            return []
-        problems = [Problem(file, r, low, f"{low} ({frame.at[r - 2, low]}) is greater than "
-                            f"{high} ({frame.at[r - 2, high]}); swap them or correct one")
-                    for r in _rows(frame[low] > frame[high])]
-        # low alone means "at least low"; high alone has no reading.
-        problems += [Problem(file, r, low, f"{high} is filled in but {low} is empty; give {low} "
-                             "too (equal for a single figure)")
-                     for r in _rows(frame[low].isna() & frame[high].notna())]
-        return problems
-    return rule
+def _mask_rule(name: str, column: str, bad, message) -> Rule:
+    """A rule flagging the rows where ``bad(frame)`` holds, with ``message(frame, index)``."""
+    def check(file: str, frame: pd.DataFrame) -> list[Problem]:
+        return [Problem(file, r, column, message(frame, r - 2)) for r in _rows(bad(frame))]
+    return Rule(name, check)
 
 
-def _value_or_range_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-    has_value = frame["value"].notna()
-    has_range = frame["low"].notna() | frame["high"].notna()
-    problems = [Problem(file, r, "value", "both a value and a range are given; keep one")
-                for r in _rows(has_value & has_range)]
-    problems += [Problem(file, r, "value", "no figure: fill in value, or low and high for a range")
-                 for r in _rows(~has_value & ~has_range)]
+def _range_rules(low: str, high: str) -> tuple[Rule, Rule]:
+    """low <= high; low alone means "at least low", high alone has no reading."""
+    return (
+        _mask_rule(f"{low} > {high}", low, lambda f: f[low] > f[high],
+                   lambda f, i: f"{low} ({_as_written(f.at[i, low])}) is greater than {high} "
+                                f"({_as_written(f.at[i, high])}); "
+                                "swap them or correct one"),
+        _mask_rule(f"{high} without {low}", low, lambda f: f[low].isna() & f[high].notna(),
+                   lambda f, i: f"{high} is filled in but {low} is empty; give {low} too (equal "
+                                "for a single figure)"),
+    )
+
+
+def _as_written(number) -> str:
+    """A number as an editor would have typed it: 240, not 240.0."""
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _fixed(message: str):
+    return lambda frame, index: message
+
+
+def _has_range(frame: pd.DataFrame) -> pd.Series:
+    return frame["low"].notna() | frame["high"].notna()
+
+
+_VALUE_OR_RANGE = (
+    _mask_rule("value and range", "value", lambda f: f["value"].notna() & _has_range(f),
+               _fixed("both a value and a range are given; keep one")),
+    _mask_rule("no figure", "value", lambda f: f["value"].isna() & ~_has_range(f),
+               _fixed("no figure: fill in value, or low and high for a range")),
+)
+
+_DATE_PRECISION = (
+    _mask_rule("month precision", "date",
+               lambda f: (f["date_precision"] == "month") & f["date"].notna() & (f["date"].dt.day != 1),
+               _fixed("date_precision is 'month' but the date is not the first of the month; "
+                      "write YYYY-MM-01")),
+    _mask_rule("year precision", "date",
+               lambda f: (f["date_precision"] == "year") & f["date"].notna()
+               & ((f["date"].dt.day != 1) | (f["date"].dt.month != 1)),
+               _fixed("date_precision is 'year' but the date is not 1 January; write YYYY-01-01")),
+    _mask_rule("empty date", "date",
+               lambda f: (f["date_precision"] != "unknown") & f["date"].isna(),
+               _fixed("the date is empty; fill it in, or set date_precision to 'unknown'")),
+    _mask_rule("unknown precision with a date", "date",
+               lambda f: (f["date_precision"] == "unknown") & f["date"].notna(),
+               _fixed("date_precision is 'unknown' but a date is given; set the precision (day, "
+                      "month, year)")),
+)
+
+
+def _row_rules(name: str, file: str, frame: pd.DataFrame) -> list[Problem]:
+    if frame.empty:
+        return [Problem(file, 2, None, FILE_RULES["header only"])]
+    problems: list[Problem] = []
+    for rule in ROW_RULES.get(name, ()):
+        problems += rule.check(file, frame)
     return problems
 
 
-def _count_precision_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-    """The figure sits in the columns its precision names."""
-    precision = frame["precision"]
-    single = precision.isin(["exact", "approximate", "nearly"])
-    bound = precision.isin(["at_least", "more_than"])
-    checks = [
-        (single & frame["value"].isna(), "value",
-         "this precision gives one figure; put it in value (low and high are for bounds and ranges)"),
-        (bound & (frame["low"].isna() | frame["high"].notna()), "low",
-         "'at least N' / 'more than N' goes in low, with high empty"),
-        ((precision == "range") & (frame["low"].isna() | frame["high"].isna()), "low",
-         "precision 'range' needs both low and high"),
-    ]
-    return [Problem(file, r, column, message) for bad, column, message in checks for r in _rows(bad)]
+_COUNT_PRECISION = (
+    _mask_rule("single figure without value", "value",
+               lambda f: f["precision"].isin(["exact", "approximate", "nearly"]) & f["value"].isna(),
+               _fixed("this precision gives one figure; put it in value (low and high are for "
+                      "bounds and ranges)")),
+    _mask_rule("bound not in low", "low",
+               lambda f: f["precision"].isin(["at_least", "more_than"])
+               & (f["low"].isna() | f["high"].notna()),
+               _fixed("'at least N' / 'more than N' goes in low, with high empty")),
+    _mask_rule("count range incomplete", "low",
+               lambda f: (f["precision"] == "range") & (f["low"].isna() | f["high"].isna()),
+               _fixed("precision 'range' needs both low and high")),
+)
 
-
-def _date_precision_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-    precision, date = frame["date_precision"], frame["date"]
-    checks = [
-        ((precision == "month") & (date.dt.day != 1),
-         "date_precision is 'month' but the date is not the first of the month; write YYYY-MM-01"),
-        ((precision == "year") & ((date.dt.day != 1) | (date.dt.month != 1)),
-         "date_precision is 'year' but the date is not 1 January; write YYYY-01-01"),
-        ((precision != "unknown") & date.isna(),
-         "the date is empty; fill it in, or set date_precision to 'unknown'"),
-        ((precision == "unknown") & date.notna(),
-         "date_precision is 'unknown' but a date is given; set the precision (day, month, year)"),
-    ]
-    return [Problem(file, r, "date", message) for bad, message in checks for r in _rows(bad)]
-
-
-def _claim_shape_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-    return _figure_shape(file, frame, frame["claim_kind"], "claim_date", "this claim")
-
-
+# The precisions whose window reads a stated value, and the vague words that have none
+# (claims.py reads them; tests/test_vocabulary.py checks that the two cover every precision).
 _NEEDS_VALUE = {"exact", "rounded", "approximate", "nearly", "at_least", "more_than", "at_most",
                 "less_than"}
 _VAGUE = {"dozens", "hundreds", "thousands"}
 _DATE_LENGTH = {"day": 10, "month": 7, "early_month": 7, "mid_month": 7, "late_month": 7, "year": 4}
 
 
-def _figure_shape(file: str, frame: pd.DataFrame, kind: pd.Series, date_column: str,
-                  whose: str) -> list[Problem]:
+def _number(frame: pd.DataFrame) -> pd.Series:
+    """Rows about a number. A check has no claim_kind of its own: validate() adds its claim's."""
+    return frame["claim_kind"] == "number"
+
+
+def _date(frame: pd.DataFrame) -> pd.Series:
+    return frame["claim_kind"] == "date"
+
+
+def _for_numbers(frame: pd.DataFrame) -> pd.Series:
+    return frame["precision"].isin(vocabulary.values("number_precision"))
+
+
+def _figure_rules(date_column: str, whose: str) -> tuple[Rule, ...]:
     """The columns a claim or check fills in must be the ones its precision reads (claims.py)."""
-    precision, value = frame["precision"], frame["value"]
-    number = kind == "number"
-    for_numbers = precision.isin(vocabulary.values("number_precision"))
-    has_range = frame["low"].notna() | frame["high"].notna()
-    dates = frame[date_column]
-    checks = [
-        (number & ~for_numbers, "precision",
-         f"{whose} is a number but the precision is one for dates; use one of "
-         + ", ".join(vocabulary.values("number_precision"))),
-        (~number & for_numbers, "precision",
-         f"{whose} is a date but the precision is one for numbers; use one of "
-         + ", ".join(vocabulary.values("date_precision"))),
-        (number & precision.isin(_NEEDS_VALUE) & value.isna(), "value",
-         "this precision reads a stated number; fill in value"),
-        (precision.isin(_VAGUE | {"range"}) & value.notna(), "value",
-         "a range or a vague word (dozens, hundreds, thousands) has no single value; empty value"),
-        ((precision == "range") & (frame["low"].isna() | frame["high"].isna()), "low",
-         "precision 'range' needs both low and high"),
-        ((precision != "range") & has_range, "low",
-         "low and high are read only for precision 'range'; empty them or set precision to 'range'"),
-        ((precision == "rounded") & frame["rounding"].isna(), "rounding",
-         "precision 'rounded' needs the rounding unit (1 for '71 percent'); fill in rounding"),
-        ((precision != "rounded") & frame["rounding"].notna(), "rounding",
-         "rounding is read only for precision 'rounded'; empty it or change the precision"),
-        (~precision.isin({"approximate", "nearly"}) & frame["tolerance"].notna(), "tolerance",
-         "tolerance is read only for 'approximate' and 'nearly'; empty it or change the precision"),
-        (~number & dates.isna(), date_column, f"{whose} is a date; fill in {date_column}"),
-        (number & dates.notna(), date_column,
-         f"{whose} is a number; empty {date_column} (say in note what day a number refers to)"),
-    ]
-    problems = [Problem(file, r, column, message) for bad, column, message in checks
-                for r in _rows(bad)]
-    return problems + _date_text_problems(file, frame, precision, dates, date_column)
+    return (
+        _mask_rule("date precision for a number", "precision",
+                   lambda f: _number(f) & ~_for_numbers(f),
+                   lambda f, i: f"{whose} is a number but the precision is one for dates; use one "
+                                "of " + ", ".join(vocabulary.values("number_precision"))),
+        _mask_rule("number precision for a date", "precision",
+                   lambda f: _date(f) & _for_numbers(f),
+                   lambda f, i: f"{whose} is a date but the precision is one for numbers; use one "
+                                "of " + ", ".join(vocabulary.values("date_precision"))),
+        _mask_rule("stated number missing", "value",
+                   lambda f: _number(f) & f["precision"].isin(_NEEDS_VALUE) & f["value"].isna(),
+                   _fixed("this precision reads a stated number; fill in value")),
+        _mask_rule("value with a range or vague word", "value",
+                   lambda f: f["precision"].isin(_VAGUE | {"range"}) & f["value"].notna(),
+                   _fixed("a range or a vague word (dozens, hundreds, thousands) has no single "
+                          "value; empty value")),
+        _mask_rule("range incomplete", "low",
+                   lambda f: (f["precision"] == "range") & (f["low"].isna() | f["high"].isna()),
+                   _fixed("precision 'range' needs both low and high")),
+        _mask_rule("low or high without a range", "low",
+                   lambda f: (f["precision"] != "range") & _has_range(f),
+                   _fixed("low and high are read only for precision 'range'; empty them or set "
+                          "precision to 'range'")),
+        _mask_rule("rounded without rounding", "rounding",
+                   lambda f: (f["precision"] == "rounded") & f["rounding"].isna(),
+                   _fixed("precision 'rounded' needs the rounding unit (1 for '71 percent'); fill "
+                          "in rounding")),
+        _mask_rule("rounding without rounded", "rounding",
+                   lambda f: (f["precision"] != "rounded") & f["rounding"].notna(),
+                   _fixed("rounding is read only for precision 'rounded'; empty it or change the "
+                          "precision")),
+        _mask_rule("tolerance without approximate", "tolerance",
+                   lambda f: ~f["precision"].isin({"approximate", "nearly"}) & f["tolerance"].notna(),
+                   _fixed("tolerance is read only for 'approximate' and 'nearly'; empty it or "
+                          "change the precision")),
+        _mask_rule("date missing", date_column, lambda f: _date(f) & f[date_column].isna(),
+                   _fixed(f"{whose} is a date; fill in {date_column}")),
+        _mask_rule("date on a number", date_column, lambda f: _number(f) & f[date_column].notna(),
+                   _fixed(f"{whose} is a number; empty {date_column} (say in note what day a "
+                          "number refers to)")),
+        _date_text_rule("date not in the calendar", date_column, _not_a_date),
+        _date_text_rule("two dates without 'between'", date_column, _between_mismatch),
+        _date_text_rule("dates in reverse", date_column, _reversed),
+        _date_text_rule("date written unlike its precision", date_column, _wrong_shape),
+    )
 
 
-def _date_text_problems(file: str, frame: pd.DataFrame, precision: pd.Series, dates: pd.Series,
-                        column: str) -> list[Problem]:
-    """'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' that exists in the calendar and fits the precision."""
+def _date_text_rule(name: str, column: str, wrong) -> Rule:
+    """A rule on the date text of each row: ``wrong(text, precision)`` returns a message or None."""
+    def check(file: str, frame: pd.DataFrame) -> list[Problem]:
+        problems = []
+        for index, text in frame[column].dropna().items():
+            message = wrong(str(text), frame.at[index, "precision"])
+            if message:
+                problems.append(Problem(file, int(index) + 2, column, message))
+        return problems
+    return Rule(name, check)
+
+
+def _periods(text: str):
+    """The first and last day of each part of 'YYYY[-MM[-DD]]' or 'A/B'; None if not a date."""
     from .claims import period
 
-    problems = []
-    for index, text in dates.dropna().items():
-        row, kind = int(index) + 2, precision.at[index]
-        parts = str(text).split("/")
-        try:
-            windows = [period(part) for part in parts]
-        except ValueError:
-            problems.append(Problem(file, row, column, f"'{text}' is not a calendar date; write "
-                                    "YYYY-MM-DD, YYYY-MM or YYYY"))
-            continue
-        if (kind == "between") != (len(parts) == 2):
-            problems.append(Problem(file, row, column, "two dates joined by '/' go with precision "
-                                    f"'between' (and only with it), not '{kind}'"))
-        elif kind == "between" and windows[0][0] > windows[1][1]:
-            problems.append(Problem(file, row, column, f"'{text}' ends before it starts; put the "
-                                    "earlier date first"))
-        elif _DATE_LENGTH.get(kind) and len(text) != _DATE_LENGTH[kind]:
-            shape = {10: "YYYY-MM-DD", 7: "YYYY-MM", 4: "YYYY"}[_DATE_LENGTH[kind]]
-            problems.append(Problem(file, row, column, f"precision '{kind}' reads a date written "
-                                    f"{shape}, not '{text}'; write it so, or change the precision"))
-    return problems
+    try:
+        return [period(part) for part in text.split("/")]
+    except ValueError:
+        return None
+
+
+def _not_a_date(text: str, precision: str) -> str | None:
+    if _periods(text) is None:
+        return f"'{text}' is not a calendar date; write YYYY-MM-DD, YYYY-MM or YYYY"
+    return None
+
+
+def _between_mismatch(text: str, precision: str) -> str | None:
+    if _periods(text) is not None and (precision == "between") != ("/" in text):
+        return f"two dates joined by '/' go with precision 'between' (and only with it), not '{precision}'"
+    return None
+
+
+def _reversed(text: str, precision: str) -> str | None:
+    parts = _periods(text)
+    if parts and len(parts) == 2 and parts[0][0] > parts[1][1]:
+        return f"'{text}' ends before it starts; put the earlier date first"
+    return None
+
+
+def _wrong_shape(text: str, precision: str) -> str | None:
+    wanted = _DATE_LENGTH.get(precision)
+    if _periods(text) is not None and "/" not in text and wanted and len(text) != wanted:
+        shape = {10: "YYYY-MM-DD", 7: "YYYY-MM", 4: "YYYY"}[wanted]
+        return (f"precision '{precision}' reads a date written {shape}, not '{text}'; write it so, "
+                "or change the precision")
+    return None
 
 
 def _inside_region_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
@@ -509,17 +703,37 @@ def _inside_region_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _locator_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
-    """Printed words are given exactly when the source was read again."""
-    if "locator" not in frame or "printed" not in frame:
-        return []
-    lost = frame["locator"] == "not retrieved"
-    return ([Problem(file, r, "printed", "no printed words: give the words that carry the figure "
-                     "or date as printed, or set locator to 'not retrieved' and say so in note")
-             for r in _rows(~lost & frame["printed"].isna())]
-            + [Problem(file, r, "printed", "the locator says the source was not retrieved, so "
-                       "there can be no printed words; empty printed or give the locator")
-               for r in _rows(lost & frame["printed"].notna())])
+# Printed words are given exactly when the source was read again.
+_LOCATOR = (
+    _mask_rule("printed words missing", "printed",
+               lambda f: (f["locator"] != "not retrieved") & f["printed"].isna(),
+               _fixed("no printed words: give the words that carry the figure or date as "
+                      "printed, or set locator to 'not retrieved' and say so in note")),
+    _mask_rule("printed words without a retrieved source", "printed",
+               lambda f: (f["locator"] == "not retrieved") & f["printed"].notna(),
+               _fixed("the locator says the source was not retrieved, so there can be no printed "
+                      "words; empty printed or give the locator")),
+)
+
+ROW_RULES: dict[str, tuple[Rule, ...]] = {
+    "protest_spread": (*_range_rules("crowd_low", "crowd_high"),
+                       Rule("coordinates outside the region", _inside_region_rule), *_LOCATOR),
+    "key_events": _LOCATOR,
+    "arrests_dismissals": (*_DATE_PRECISION, *_LOCATOR),
+    "death_tolls": (*_VALUE_OR_RANGE, *_range_rules("low", "high"), *_LOCATOR),
+    "detentions": (*_VALUE_OR_RANGE, *_range_rules("low", "high"), *_COUNT_PRECISION, *_LOCATOR),
+    "claims": (*_figure_rules("claim_date", "this claim"), *_range_rules("low", "high")),
+    "claim_checks": (*_figure_rules("reported_date", "the claim"), *_range_rules("low", "high"),
+                     *_LOCATOR),
+}
+
+# Every rule the validator applies, by name: the file rules, one per type, constraint and kind of
+# frictionless error, and the row rules of each table. tests/test_validate.py has a bad fixture for
+# each name.
+RULES = ([f"file: {name}" for name in FILE_RULES] + [f"type: {name}" for name in _TYPE_HINTS]
+         + [f"constraint: {name}" for name in CONSTRAINT_RULES]
+         + [f"error: {name}" for name in ERROR_RULES if name not in {"type-error", "constraint-error"}]
+         + [f"{table}: {rule.name}" for table, rules in ROW_RULES.items() for rule in rules])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,8 +753,9 @@ def _read_typed(path: Path, schema: dict) -> pd.DataFrame:
 
 def _convert(column: pd.Series, spec: dict) -> pd.Series:
     kind = spec["type"]
-    if kind == "date":
-        return pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
+    if kind == "date":  # strictly YYYY-MM-DD, as the schema's validators require
+        strict = column.where(column.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False))
+        return pd.to_datetime(strict, format="%Y-%m-%d", errors="coerce")
     if kind == "integer":
         return pd.to_numeric(column, errors="coerce").astype("Int64")
     if kind == "number":

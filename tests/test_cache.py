@@ -1,0 +1,153 @@
+"""The execution cache names every reason a chapter must run again (cache.py's promise): its data
+file edited, its notebook's code edited, a parameter changed, the kzunrest code changed, the
+installed packages changed; and nothing else makes it stale. Real files, real digests; the build
+through the real CLI is in test_build.py."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, ROOT
+from kzunrest import cache
+
+PARAMETERS = {"figures": "all", "data_dir": "data"}
+
+
+@pytest.fixture
+def chapter(tmp_path: Path):
+    """A chapter's inputs in tmp_path and the record of an execution that read them."""
+    notebook = tmp_path / "03_death_tolls.ipynb"
+    shutil.copy(ROOT / "notebooks" / notebook.name, notebook)
+    data = tmp_path / "death_tolls.csv"
+    shutil.copy(DATA / data.name, data)
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text("{}", encoding="utf-8")
+    current = cache.fingerprint(notebook, PARAMETERS, [str(data)], "package-1", "environment-1")
+    cache.save_record(tmp_path, "03_death_tolls", current)
+    record = cache.load_record(tmp_path, "03_death_tolls")
+
+    def why(parameters=PARAMETERS, package="package-1", environment="environment-1"):
+        now = cache.fingerprint(notebook, parameters, list(record["reads"]), package, environment)
+        return cache.why_stale(record, now, executed)
+
+    return notebook, data, executed, why
+
+
+def edit_code(notebook: Path, change) -> None:
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    change(nb)
+    notebook.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def test_nothing_changed_is_not_stale(chapter):
+    *_, why = chapter
+    assert why() is None
+
+
+def test_data_file_edited(chapter):
+    _, data, _, why = chapter
+    data.write_text(data.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert why() == "data changed: death_tolls.csv"
+
+
+def test_data_file_removed(chapter):
+    _, data, _, why = chapter
+    data.unlink()
+    assert why() == "data changed: death_tolls.csv"
+
+
+def test_notebook_code_edited(chapter):
+    notebook, _, _, why = chapter
+    code = next(c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+                if c["cell_type"] == "code")
+    edit_code(notebook, lambda nb: next(c for c in nb["cells"] if c["source"] == code["source"])
+              ["source"].append("\n# edited"))
+    assert why() == "notebook code changed"
+
+
+def test_notebook_outputs_and_metadata_do_not_count(chapter):
+    notebook, _, _, why = chapter
+
+    def run(nb):
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x"}]
+                cell["execution_count"] = 7
+        nb["metadata"]["widgets"] = {"state": {}}
+
+    edit_code(notebook, run)
+    assert why() is None
+
+
+@pytest.mark.parametrize("parameters", [{"figures": "official", "data_dir": "data"},
+                                        {"figures": "all", "data_dir": "other-data"},
+                                        {"figures": "all"}])
+def test_parameter_changed(chapter, parameters):
+    *_, why = chapter
+    assert why(parameters=parameters) == "parameters changed"
+
+
+def test_kzunrest_code_changed(chapter, tmp_path, monkeypatch):
+    *_, why = chapter
+    copy = tmp_path / "kzunrest"
+    shutil.copytree(cache.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE_DIR", copy)
+    before = cache.package_code_digest()
+    (copy / "analysis.py").write_text((copy / "analysis.py").read_text() + "\n# edited\n")
+    after = cache.package_code_digest()
+    assert before != after
+    (copy / "templates" / "kzreport" / "extra.css").write_text("p {}\n")  # templates count too
+    assert cache.package_code_digest() not in {before, after}
+    assert why(package=after) == "kzunrest code changed"
+
+
+def test_installed_packages_changed(chapter, tmp_path, monkeypatch):
+    *_, why = chapter
+    before = cache.environment_digest()
+    site = tmp_path / "site"
+    (site / "newpkg-1.0.dist-info").mkdir(parents=True)
+    (site / "newpkg-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: newpkg\nVersion: 1.0\n")
+    monkeypatch.syspath_prepend(str(site))
+    installed = cache.environment_digest()
+    assert installed != before
+    (site / "newpkg-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: newpkg\nVersion: 1.1\n")  # an upgrade
+    assert cache.environment_digest() not in {before, installed}
+    assert why(environment=installed) == "installed packages changed"
+
+
+def test_every_reason_is_named_together(chapter):
+    notebook, data, _, why = chapter
+    data.write_text("", encoding="utf-8")
+    edit_code(notebook, lambda nb: nb["cells"].append(
+        {"cell_type": "code", "source": ["1"], "metadata": {}, "outputs": [], "execution_count": None}))
+    assert why({"figures": "official"}, "package-2", "environment-2") == (
+        "notebook code changed; parameters changed; kzunrest code changed; installed packages "
+        "changed; data changed: death_tolls.csv")
+
+
+def test_no_record_or_no_executed_notebook(chapter, tmp_path):
+    notebook, data, executed, why = chapter
+    now = cache.fingerprint(notebook, PARAMETERS, [str(data)], "package-1", "environment-1")
+    assert cache.why_stale(None, now, executed) == "no earlier execution"
+    executed.unlink()
+    assert why() == "no earlier execution"
+    (tmp_path / "cache" / "03_death_tolls.json").write_text("{not json")
+    assert cache.load_record(tmp_path, "03_death_tolls") is None
+
+
+def test_package_digest_covers_descriptor_and_every_listed_file(tmp_path):
+    shutil.copytree(DATA, tmp_path / "data")
+    directory = tmp_path / "data"
+    before = cache.package_digest(directory)
+    names = {p.name for p in cache.data_files(directory)}
+    assert names == {"datapackage.json"} | {p.name for p in DATA.glob("*.csv")}
+    (directory / "README.md").write_text("edited")  # not a data file
+    assert cache.package_digest(directory) == before
+    (directory / "claims.csv").write_bytes((directory / "claims.csv").read_bytes() + b"\n")
+    assert cache.package_digest(directory) != before
