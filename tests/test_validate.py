@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from kzunrest import vocabulary
+
 from conftest import DataCopy, run_cli
 
 
@@ -166,7 +168,7 @@ def test_missing_column(data_copy):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "data/key_events.csv:1: region — column is missing from the header; the header must be "
-        "exactly: event_id,date,time_local,kind,region,description,source_id,note",
+        "exactly: event_id,date,time_local,kind,region,description,source_id,locator,printed,qualifier,note",
         "1 problem(s); nothing was built"]
 
 
@@ -177,7 +179,7 @@ def test_misspelt_column(data_copy):
     result = validate(data_copy)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    header = "the header must be exactly: event_id,date,time_local,kind,region,description,source_id,note"
+    header = "the header must be exactly: event_id,date,time_local,kind,region,description,source_id,locator,printed,qualifier,note"
     assert lines == [f"data/key_events.csv:1: time_locale — column is not in the schema; did you mean "
                      f"time_local? {header}", "1 problem(s); nothing was built"]  # no cell noise
 
@@ -246,12 +248,16 @@ def test_every_problem_is_reported_not_just_the_first(data_copy):
 def test_check_must_report_the_kind_of_quantity_its_claim_makes(data_copy):
     claims = {r["claim_id"]: r["claim_kind"] for r in data_copy.rows("claims")}
     rows = data_copy.rows("claim_checks")
-    line = next(i for i, r in enumerate(rows, start=2) if claims[r["claim_id"]] == "number")
-    rows[line - 2].update(value="", low="", high="", reported_date="2022-01-06")
+    line = next(i for i, r in enumerate(rows, start=2)
+                if claims[r["claim_id"]] == "number" and r["precision"] == "exact")
+    rows[line - 2].update(value="", reported_date="2022-01-06", precision="day")
     data_copy.write_rows("claim_checks", rows)
     result = validate(data_copy)
-    assert (f"data/claim_checks.csv:{line}: value — the claim is a number but this check gives none; "
-            "fill in value (or low/high)") in result.stderr.splitlines(), result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        f"data/claim_checks.csv:{line}: precision — the claim is a number but the precision is one "
+        "for dates; use one of: " + ", ".join(vocabulary.values("number_precision")),
+        f"data/claim_checks.csv:{line}: reported_date — the claim is a number; empty reported_date "
+        "(say in note what day a number refers to)"], result.stderr
 
 
 @pytest.mark.parametrize("table,line,column,value,expected", CELL_CASES,

@@ -170,6 +170,9 @@ def validate(data_dir: str | os.PathLike | None = None, tables: list[str] | None
         if _display(path) in broken:
             continue
         frames[name] = _read_typed(path, resource["schema"])
+    # Row rules once every table is read: a check is judged with its claim's kind.
+    for name, frame in frames.items():
+        path = directory / resource_schemas(descriptor)[name]["path"]
         problems += _row_rules(name, _display(path), _with_claim_kind(name, frames))
     return problems
 
@@ -591,11 +594,11 @@ def _figure_rules(date_column: str, whose: str) -> tuple[Rule, ...]:
         _mask_rule("date precision for a number", "precision",
                    lambda f: _number(f) & ~_for_numbers(f),
                    lambda f, i: f"{whose} is a number but the precision is one for dates; use one "
-                                "of " + ", ".join(vocabulary.values("number_precision"))),
+                                "of: " + ", ".join(vocabulary.values("number_precision"))),
         _mask_rule("number precision for a date", "precision",
                    lambda f: _date(f) & _for_numbers(f),
                    lambda f, i: f"{whose} is a date but the precision is one for numbers; use one "
-                                "of " + ", ".join(vocabulary.values("date_precision"))),
+                                "of: " + ", ".join(vocabulary.values("date_precision"))),
         _mask_rule("stated number missing", "value",
                    lambda f: _number(f) & f["precision"].isin(_NEEDS_VALUE) & f["value"].isna(),
                    _fixed("this precision reads a stated number; fill in value")),
@@ -721,9 +724,12 @@ ROW_RULES: dict[str, tuple[Rule, ...]] = {
     "key_events": _LOCATOR,
     "arrests_dismissals": (*_DATE_PRECISION, *_LOCATOR),
     "death_tolls": (*_VALUE_OR_RANGE, *_range_rules("low", "high"), *_LOCATOR),
-    "detentions": (*_VALUE_OR_RANGE, *_range_rules("low", "high"), *_COUNT_PRECISION, *_LOCATOR),
-    "claims": (*_figure_rules("claim_date", "this claim"), *_range_rules("low", "high")),
-    "claim_checks": (*_figure_rules("reported_date", "the claim"), *_range_rules("low", "high"),
+    # Where a precision says which columns hold the figure, its rules already catch a missing
+    # figure and a lone high; only the order of low and high is left to check.
+    "detentions": (_VALUE_OR_RANGE[0], _range_rules("low", "high")[0], *_COUNT_PRECISION,
+                   *_LOCATOR),
+    "claims": (*_figure_rules("claim_date", "this claim"), _range_rules("low", "high")[0]),
+    "claim_checks": (*_figure_rules("reported_date", "the claim"), _range_rules("low", "high")[0],
                      *_LOCATOR),
 }
 

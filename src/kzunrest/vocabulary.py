@@ -29,8 +29,11 @@ _active = [DEFAULT_DATA_DIR / DESCRIPTOR]
 def use(data_dir: Path) -> None:
     """Read labels from this data package from now on (``data.load`` calls it)."""
     path = Path(data_dir) / DESCRIPTOR
-    if path.exists() and "vocabularies" in _load(path.resolve()):
-        _active[0] = path.resolve()
+    try:
+        if "vocabularies" in _load(path.resolve()):
+            _active[0] = path.resolve()
+    except (OSError, ValueError, AttributeError):
+        pass  # a missing or broken descriptor: the validator reports it, in its own words
 
 
 def vocabularies() -> dict:
