@@ -47,8 +47,15 @@ mutants: $(INSTALLED)  ## mutation testing of the logic modules (slow, not in CI
 bench: $(INSTALLED) $(SYSTEM)  ## time cold, no-op, one-CSV-edited and floor builds; writes build/bench.json
 	$(BIN)/python scripts/bench.py
 
-lab: $(INSTALLED)  ## open the chapters in JupyterLab
-	$(BIN)/jupyter lab notebooks/
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_SETTINGS): | $(INSTALLED)
+	@mkdir -p $(dir $@)
+	@# Answer JupyterLab's first-start question about news: no fetching (the machine is offline).
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}' > $@
+
+lab: $(INSTALLED) $(LAB_SETTINGS)  ## open the chapters in JupyterLab (as root too, e.g. in a container)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 datadict: $(INSTALLED)  ## regenerate the data dictionary in data/README.md from datapackage.json
 	$(BIN)/python scripts/update_datadict.py
