@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kzunrest import analysis, charts, claims, render
+from kzunrest import analysis, charts, claims, render, vocabulary
 from test_analysis import events_frame, people_frame, sources_frame, spread_frame, tolls_frame
 
 D = pd.Timestamp
@@ -68,7 +68,7 @@ def test_regions_are_embedded_once_and_shaded_by_each_days_worst_report():
     assert all(len(values) == 16 for values in looked_up)
     worst = {row["region"]: row["activity_label"] for row in looked_up[2]}  # 4 January
     assert worst["Almaty city"] == "Clashes" and worst["Mangystau Region"] == "Peaceful protest"
-    assert sum(label != charts.NO_REPORT_LABEL for label in worst.values()) == 2
+    assert sum(label != vocabulary.label("map_shading", "no_report") for label in worst.values()) == 2
 
 
 def test_a_regions_shade_is_its_most_serious_report_of_the_day():

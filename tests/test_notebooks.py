@@ -70,7 +70,7 @@ def test_spread_chapter_defaults(tmp_path):
     assert f"with reports from {per_day[busiest]} cities" in text
     assert [f["title"] for f in figures(nb)] == [
         "Where unrest was reported, by the day it was first reported",
-        "Day by day: cities with reported unrest",
+        "Day by day: regions and cities with reported unrest",
         "Cities and regions with reported unrest, by day"]
     assert all(f["caption"] and f["sources"] for f in figures(nb))
 
@@ -90,23 +90,40 @@ def test_spread_chapter_one_region_short_window(tmp_path):
 
 def test_arrests_chapter_defaults_and_january_only(tmp_path):
     nb = execute("02_arrests_dismissals.ipynb", tmp_path)
-    rows = [r for r in table("arrests_dismissals") if r["date"] and r["date"] <= "2023-12-31"]
-    undated = [r for r in table("arrests_dismissals") if not r["date"]]
-    text = outputs(nb, "text/markdown")[0]
-    assert f"**{len(rows)} actions** against **{len({r['person'] for r in rows})} people**" in text
+    dated = [r for r in table("arrests_dismissals") if r["date"] and r["date"] <= "2023-12-31"]
+    rows = [r for r in dated if r["linked"] == "true"]
+    undated = [r for r in table("arrests_dismissals") if not r["date"] and r["linked"] == "true"]
+    text = next(t for t in outputs(nb, "text/markdown") if "actions** linked" in t)
+    assert (f"**{len(rows)} actions** linked by their sources to the January events, against "
+            f"**{len({r['person'] for r in rows})} people**") in text
+    assert f"{len(dated) - len(rows)} further actions whose source does not link them" in text
     assert f"A further {len(undated)} actions reported without a date are listed" in text
 
     nb = execute("02_arrests_dismissals.ipynb", tmp_path, end_date="2022-01-31",
                  affiliations=["nazarbayev_family"])
     rows = [r for r in table("arrests_dismissals") if r["date"] and r["date"] <= "2022-01-31"
             and r["affiliation"] == "nazarbayev_family"]
-    text = outputs(nb, "text/markdown")[0]
-    people = {r["person"] for r in rows}
-    assert f"**{len(rows)} actions** against **{len(people)} " in text
+    linked = [r for r in rows if r["linked"] == "true"]
+    text = next(t for t in outputs(nb, "text/markdown") if "actions** linked" in t)
+    assert f"**{len(linked)} actions** linked" in text
     dated_table = next(h for h in outputs(nb, "text/html") if "Dated actions" in h)
-    assert all(person in dated_table for person in people)
+    assert all(r["person"] in dated_table for r in rows)
     assert "Karim Massimov" not in dated_table
     assert not re.search(r"<td>(2022-(0[2-9]|1[0-2])|202[3-9])", dated_table)  # nothing after January
+
+
+def test_arrests_chapter_opens_with_the_detention_counts(tmp_path):
+    nb = execute("02_arrests_dismissals.ipynb", tmp_path)
+    counts = table("detentions")
+    text = next(t for t in outputs(nb, "text/markdown") if "reported count" in t)
+    assert f"**{len(counts)} reported counts** from {len({r['source_id'] for r in counts})} sources" in text
+    official = [r for r in counts if r["official"] == "true" and r["scope"] == "national"
+                and r["measure"] == "detained"]
+    latest = max(official, key=lambda r: r["as_of"])
+    assert f"detained **{int(latest['value'] or latest['low']):,}**" in text.replace("more than ", "").replace("about ", "").replace("nearly ", "")
+    assert [f["title"] for f in figures(nb)][0] == "Detentions, arrests, charges and sentences as reported"
+    table_html = next(h for h in outputs(nb, "text/html") if "Every reported count" in h)
+    assert table_html.count("<tr") == len(counts) + 1
 
 
 def test_tolls_chapter_all_and_official(tmp_path):

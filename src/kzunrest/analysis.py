@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from . import vocabulary
-from .charts import NO_REPORT_LABEL
 from .render import source_labels, source_names
 
 
@@ -91,7 +90,7 @@ def region_days(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) ->
     index = pd.MultiIndex.from_product([pd.date_range(start, end, freq="D"), outlined],
                                        names=["day", "region"])
     frame = worst.rename_axis(["day", "region"]).reindex(index).rename("activity").reset_index()
-    frame["activity_label"] = frame["activity"].map(vocabulary.labels("activity")).fillna(NO_REPORT_LABEL)
+    frame["activity_label"] = frame["activity"].map(vocabulary.labels("activity")).fillna(vocabulary.label("map_shading", "no_report"))
     return frame
 
 
@@ -185,7 +184,6 @@ def _label_actions(chosen: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
 def detention_counts(counts: pd.DataFrame, sources: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     """Reported counts up to ``end`` with the chart's fields: where each figure is drawn (its
     value, the N of a bound, a range's middle), its words, who stood behind it, its source."""
-    from . import vocabulary
 
     chosen = counts[counts["as_of"] <= end].copy()
     chosen["point"] = chosen["value"].astype("Float64").fillna(

@@ -57,7 +57,6 @@ def kazakhstan_outline() -> dict:
 
 OUTLINE = "kazakhstan_outline"  # name of the outline's dataset in every map spec
 REGIONS_DATA = "regions_2022"    # name of the regions' dataset in every map spec
-NO_REPORT_LABEL = "No report"
 
 
 def regions_2022() -> dict:
@@ -162,7 +161,7 @@ def region_shapes(regions: dict, days: pd.DataFrame | None, projection: dict, wi
     if days is None:
         return (base.mark_geoshape(fill="#f2efe9", stroke="#b5b5b5", strokeWidth=0.5)
                 .project(**projection).properties(width=width, height=height))
-    levels = [NO_REPORT_LABEL] + list(vocabulary.labels("activity").values())
+    levels = [vocabulary.label("map_shading", "no_report"), *vocabulary.labels("activity").values()]
     lookup = alt.LookupData(days[["region", "activity_label"]], "region", ["activity_label"])
     return (base.transform_lookup(lookup="properties.region", from_=lookup)
             .mark_geoshape(stroke="#8c8c8c", strokeWidth=0.4)

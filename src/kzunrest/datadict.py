@@ -68,6 +68,7 @@ VOCABULARY_TITLES = {
     "source_kind": "Kinds of source (sources)",
     "claim_kind": "Kinds of claim (claims)",
     "scope": "Scope of a count (detentions)",
+    "map_shading": "Map shading (computed, not stored)",
 }
 
 
