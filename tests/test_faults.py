@@ -21,6 +21,7 @@ import pytest
 from browser import visit
 from conftest import BUILD, ROOT, DataCopy, digest, run_cli
 from test_build import broken_chapter, config
+from test_report import figure_metadata
 from test_validate import CELL_CASES
 
 
@@ -97,7 +98,7 @@ def test_file_faults_stop_build_and_keep_previous_report(tmp_path, previous, fau
         where = "data/death_tolls.csv:"
     elif fault == "duplicate key":
         path.write_text(text + text.splitlines()[1] + "\n", encoding="utf-8")
-        where = "data/death_tolls.csv:80: toll_id — duplicate key"
+        where = f"data/death_tolls.csv:{len(data.rows('death_tolls')) + 1}: toll_id — duplicate key"
     else:
         rows = data.rows("death_tolls")
         rows[0].update(value="", low="9", high="3")
@@ -246,8 +247,10 @@ HOSTILE = {
     ("arrests_dismissals", "detail"): '<img src=x onerror=alert("detail")>',
     ("death_tolls", "reported_by"): '<b onmouseover=alert("by")>bold</b>',
     ("death_tolls", "note"): "</script><script>alert('note')</script>",
-    ("claims", "quote"): '[click](javascript:alert("quote")) <iframe src="javascript:alert(1)">',
-    ("claims", "subject"): '<svg onload=alert("subject")>',
+    ("claims", "printed"): '[click](javascript:alert("printed")) <iframe src="javascript:alert(1)">',
+    ("claims", "summary"): '<svg onload=alert("summary")>',
+    ("detentions", "reported_by"): '<img src=x onerror=alert("count")>',
+    ("claim_checks", "printed"): '<script>alert("check")</script>',
 }
 
 
@@ -275,10 +278,12 @@ def test_hostile_text_is_shown_as_text_and_never_runs(tmp_path):
         })""")
         assert seen.dialogs == []
         assert seen.facts["injected"] == 0
-        assert seen.facts["scripts"] == 2 + 7  # Vega bundle, embedding code, one JSON spec per figure
+        figures = len(figure_metadata(out))
+        assert seen.facts["scripts"] == 2 + figures  # Vega bundle, embedding code, a spec per figure
         assert seen.facts["links"] == []
         for text in ('<script>alert("title")</script>', 'Evil <script>alert("person")</script>',
-                     '<b onmouseover=alert("by")>bold</b>', '<svg onload=alert("subject")>'):
+                     '<b onmouseover=alert("by")>bold</b>', '<svg onload=alert("summary")>',
+                     '<img src=x onerror=alert("count")>'):
             assert text in seen.facts["text"], text
         pdf = subprocess.run(["pdftotext", str(out / "report.pdf"), "-"], capture_output=True,
                              text=True, check=True).stdout

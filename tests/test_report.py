@@ -14,7 +14,7 @@ import pytest
 from browser import visit
 from conftest import DATA, ROOT, run_cli
 
-CHAPTER_TITLES = ["How the protests spread, day by day", "Arrests and dismissals",
+CHAPTER_TITLES = ["How the protests spread, day by day", "Detentions, arrests and dismissals",
                   "Death tolls compared", "The source articles, claim by claim"]
 
 
@@ -46,7 +46,7 @@ def test_html_draws_every_figure_offline_without_errors_or_requests(built_report
         scripts: Array.from(document.scripts).filter(s => s.src).map(s => s.src),
         code: document.querySelectorAll('.jp-InputArea, .highlight, .prompt').length,
     })""")
-    assert seen.facts["figures"] == len(figure_metadata(built_report)) == 7
+    assert seen.facts["figures"] == len(figure_metadata(built_report)) == 8
     assert seen.facts["drawn"] == seen.facts["figures"]
     assert seen.facts["scripts"] == []  # everything inline
     assert seen.facts["code"] == 0  # no code cells, no prompts
