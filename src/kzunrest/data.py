@@ -348,16 +348,24 @@ _TYPE_HINTS = {
     "boolean": "write true or false",
 }
 
-CONSTRAINT_RULES = {
-    "required": lambda cell, bound: "the cell is empty but this column is required; fill it in",
-    "enum": lambda cell, bound: f"'{cell}' is not an allowed value; use one of: "
-                                + ", ".join(re.findall(r"'([^']*)'", bound)),
-    "minimum": lambda cell, bound: f"'{cell}' is below the minimum {bound}; correct the value "
-                                   "(counts cannot be negative; coordinates must lie in Kazakhstan)",
-    "maximum": lambda cell, bound: f"'{cell}' is above the maximum {bound}; correct the value",
-    "pattern": lambda cell, bound: f"'{cell}' does not have the required form ({bound}); correct it",
-    "maxLength": lambda cell, bound: f"the text is longer than {bound} characters; shorten it",
-}
+# The constraints the validator words, each with its fix in _constraint_text.
+CONSTRAINT_RULES = ("required", "enum", "minimum", "maximum", "pattern", "maxLength")
+
+
+def _constraint_text(constraint: str, cell, bound: str) -> str:
+    if constraint == "required":
+        return "the cell is empty but this column is required; fill it in"
+    if constraint == "enum":
+        return f"'{cell}' is not an allowed value; use one of: " + ", ".join(
+            re.findall(r"'([^']*)'", bound))
+    if constraint == "minimum":
+        return (f"'{cell}' is below the minimum {bound}; correct the value (counts cannot be "
+                "negative; coordinates must lie in Kazakhstan)")
+    if constraint == "maximum":
+        return f"'{cell}' is above the maximum {bound}; correct the value"
+    if constraint == "pattern":
+        return f"'{cell}' does not have the required form ({bound}); correct it"
+    return f"the text is longer than {bound} characters; shorten it"  # maxLength
 
 
 def _type_message(cell, ftype: str) -> str:
@@ -379,28 +387,6 @@ def _foreign_key_message(value: str, table: str, key: str) -> str:
             "correct the id")
 
 
-def _explain_primary_key(file, path, error, schema, row, column, cell, note):
-    other = re.search(r"position (\d+)", note)
-    keys = ", ".join(schema.get("primaryKey", []))
-    return Problem(file, row, keys, _duplicate_key_message(keys, other.group(1) if other else "?"))
-
-
-def _explain_foreign_key(file, path, error, schema, row, column, cell, note):
-    found = re.search(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)" '
-                      r'as "([^"]+)"', note)
-    column, value, table, key = found.groups() if found else ("source_id", "?", "sources", "source_id")
-    return Problem(file, row, column, _foreign_key_message(value, table, key))
-
-
-def _explain_unique(file, path, error, schema, row, column, cell, note):
-    other = re.search(r"position (\d+)", note)
-    return Problem(file, row, column, _unique_message(cell, other.group(1) if other else "?"))
-
-
-def _explain_encoding(file, path, error, schema, row, column, cell, note):
-    return Problem(file, _first_non_utf8_line(path), None, FILE_RULES["not UTF-8"].format(error=note))
-
-
 BLANK_ROW = "the row is empty; delete it"
 
 
@@ -409,27 +395,70 @@ def _cells_message(kind: str) -> str:
             "check for unquoted commas")
 
 
-def _explain_cells(kind: str):
-    def explain(file, path, error, schema, row, column, cell, note):
-        return Problem(file, row, column or None, _cells_message(kind))
-    return explain
+@dataclass(frozen=True)
+class _Found:
+    """One frictionless error, with what the explainers need."""
+    file: str
+    path: Path
+    schema: dict
+    kind: str
+    row: int | None
+    column: str | None
+    cell: object
+    note: str
+
+
+def _explain_type(f: _Found) -> Problem:
+    return Problem(f.file, f.row, f.column, _type_message(f.cell, _note_type(f.note)))
+
+
+def _explain_constraint(f: _Found) -> Problem:
+    return Problem(f.file, f.row, f.column, _constraint_message(f.cell, f.note))
+
+
+def _explain_primary_key(f: _Found) -> Problem:
+    other = re.search(r"position (\d+)", f.note)
+    keys = ", ".join(f.schema.get("primaryKey", []))
+    return Problem(f.file, f.row, keys, _duplicate_key_message(keys, other.group(1) if other else "?"))
+
+
+def _explain_foreign_key(f: _Found) -> Problem:
+    found = re.search(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)" '
+                      r'as "([^"]+)"', f.note)
+    column, value, table, key = found.groups() if found else ("source_id", "?", "sources", "source_id")
+    return Problem(f.file, f.row, column, _foreign_key_message(value, table, key))
+
+
+def _explain_unique(f: _Found) -> Problem:
+    other = re.search(r"position (\d+)", f.note)
+    return Problem(f.file, f.row, f.column, _unique_message(f.cell, other.group(1) if other else "?"))
+
+
+def _explain_encoding(f: _Found) -> Problem:
+    return Problem(f.file, _first_non_utf8_line(f.path), None,
+                   FILE_RULES["not UTF-8"].format(error=f.note))
+
+
+def _explain_blank_row(f: _Found) -> Problem:
+    return Problem(f.file, f.row, None, BLANK_ROW)
+
+
+def _explain_cells(f: _Found) -> Problem:
+    return Problem(f.file, f.row, f.column or None, _cells_message(f.kind))
 
 
 # frictionless error kinds, by name, with how each becomes a Problem. (Header errors never reach
 # frictionless: _check_headers reports them first.)
 ERROR_RULES = {
-    "type-error": lambda file, path, error, schema, row, column, cell, note: Problem(
-        file, row, column, _type_message(cell, _note_type(note))),
-    "constraint-error": lambda file, path, error, schema, row, column, cell, note: Problem(
-        file, row, column, _constraint_message(cell, note)),
+    "type-error": _explain_type,
+    "constraint-error": _explain_constraint,
     "primary-key": _explain_primary_key,
     "foreign-key": _explain_foreign_key,
     "unique-error": _explain_unique,
     "encoding-error": _explain_encoding,
-    "blank-row": lambda file, path, error, schema, row, column, cell, note: Problem(
-        file, row, None, BLANK_ROW),
-    "extra-cell": _explain_cells("extra-cell"),
-    "missing-cell": _explain_cells("missing-cell"),
+    "blank-row": _explain_blank_row,
+    "extra-cell": _explain_cells,
+    "missing-cell": _explain_cells,
 }
 
 
@@ -446,8 +475,8 @@ def _explain(path: Path, error, schema: dict) -> Problem:
     explain = ERROR_RULES.get(error.type)
     if explain is None:
         return Problem(file, row, column, f"{error.title}: {error.note}")
-    return explain(file, path, error, schema, row, column, getattr(error, "cell", None),
-                   error.note or "")
+    return explain(_Found(file, path, schema, error.type, row, column, getattr(error, "cell", None),
+                          error.note or ""))
 
 
 def _constraint_message(cell, note: str) -> str:
@@ -457,7 +486,7 @@ def _constraint_message(cell, note: str) -> str:
     constraint, bound = name.groups()
     if constraint not in CONSTRAINT_RULES:
         return f"'{cell}' breaks the constraint {constraint} = {bound}"
-    return CONSTRAINT_RULES[constraint](cell, bound)
+    return _constraint_text(constraint, cell, bound)
 
 
 def _first_non_utf8_line(path: Path) -> int | None:
@@ -474,8 +503,24 @@ def _first_non_utf8_line(path: Path) -> int | None:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule given as a function of the table: ``check(file, frame)`` returns its Problems."""
     name: str
     check: Callable[[str, pd.DataFrame], list[Problem]]
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule flagging the rows where ``bad(frame, *args)`` holds, on ``column``, with
+    ``message(frame, index, *args)``."""
+    name: str
+    column: str
+    bad: Callable[..., pd.Series]
+    message: Callable[..., str]
+    args: tuple = ()
+
+    def check(self, file: str, frame: pd.DataFrame) -> list[Problem]:
+        return [Problem(file, r, self.column, self.message(frame, r - 2, *self.args))
+                for r in _rows(self.bad(frame, *self.args))]
 
 
 def _rows(mask: pd.Series) -> list[int]:
@@ -483,63 +528,76 @@ def _rows(mask: pd.Series) -> list[int]:
     return [int(i) + 2 for i in mask[mask.fillna(False)].index]
 
 
-def _mask_rule(name: str, column: str, bad, message) -> Rule:
-    """A rule flagging the rows where ``bad(frame)`` holds, with ``message(frame, index)``."""
-    def check(file: str, frame: pd.DataFrame) -> list[Problem]:
-        return [Problem(file, r, column, message(frame, r - 2)) for r in _rows(bad(frame))]
-    return Rule(name, check)
-
-
-def _range_rules(low: str, high: str) -> tuple[Rule, Rule]:
-    """low <= high; low alone means "at least low", high alone has no reading."""
-    return (
-        _mask_rule(f"{low} > {high}", low, lambda f: f[low] > f[high],
-                   lambda f, i: f"{low} ({_as_written(f.at[i, low])}) is greater than {high} "
-                                f"({_as_written(f.at[i, high])}); "
-                                "swap them or correct one"),
-        _mask_rule(f"{high} without {low}", low, lambda f: f[low].isna() & f[high].notna(),
-                   lambda f, i: f"{high} is filled in but {low} is empty; give {low} too (equal "
-                                "for a single figure)"),
-    )
-
-
 def _as_written(number) -> str:
     """A number as an editor would have typed it: 240, not 240.0."""
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-def _fixed(message: str):
-    return lambda frame, index: message
+# low <= high; low alone means "at least low", high alone has no reading.
 
+def _low_above_high(frame: pd.DataFrame, low: str, high: str) -> pd.Series:
+    return frame[low] > frame[high]
+
+
+def _low_above_high_text(frame: pd.DataFrame, i: int, low: str, high: str) -> str:
+    return (f"{low} ({_as_written(frame.at[i, low])}) is greater than {high} "
+            f"({_as_written(frame.at[i, high])}); swap them or correct one")
+
+
+def _high_without_low(frame: pd.DataFrame, low: str, high: str) -> pd.Series:
+    return frame[low].isna() & frame[high].notna()
+
+
+def _high_without_low_text(frame: pd.DataFrame, i: int, low: str, high: str) -> str:
+    return f"{high} is filled in but {low} is empty; give {low} too (equal for a single figure)"
+
+
+def _range_rules(low: str, high: str) -> tuple[RowRule, RowRule]:
+    return (RowRule(f"{low} > {high}", low, _low_above_high, _low_above_high_text, (low, high)),  # pragma: no mutate
+            RowRule(f"{high} without {low}", low, _high_without_low, _high_without_low_text,  # pragma: no mutate
+                    (low, high)))  # pragma: no mutate
+
+
+# A value, or a range (death_tolls).
 
 def _has_range(frame: pd.DataFrame) -> pd.Series:
     return frame["low"].notna() | frame["high"].notna()
 
 
-_VALUE_OR_RANGE = (
-    _mask_rule("value and range", "value", lambda f: f["value"].notna() & _has_range(f),
-               _fixed("both a value and a range are given; keep one")),
-    _mask_rule("no figure", "value", lambda f: f["value"].isna() & ~_has_range(f),
-               _fixed("no figure: fill in value, or low and high for a range")),
-)
+def _value_and_range(frame: pd.DataFrame) -> pd.Series:
+    return frame["value"].notna() & _has_range(frame)
 
-_DATE_PRECISION = (
-    _mask_rule("month precision", "date",
-               lambda f: (f["date_precision"] == "month") & f["date"].notna() & (f["date"].dt.day != 1),
-               _fixed("date_precision is 'month' but the date is not the first of the month; "
-                      "write YYYY-MM-01")),
-    _mask_rule("year precision", "date",
-               lambda f: (f["date_precision"] == "year") & f["date"].notna()
-               & ((f["date"].dt.day != 1) | (f["date"].dt.month != 1)),
-               _fixed("date_precision is 'year' but the date is not 1 January; write YYYY-01-01")),
-    _mask_rule("empty date", "date",
-               lambda f: (f["date_precision"] != "unknown") & f["date"].isna(),
-               _fixed("the date is empty; fill it in, or set date_precision to 'unknown'")),
-    _mask_rule("unknown precision with a date", "date",
-               lambda f: (f["date_precision"] == "unknown") & f["date"].notna(),
-               _fixed("date_precision is 'unknown' but a date is given; set the precision (day, "
-                      "month, year)")),
-)
+
+def _no_figure(frame: pd.DataFrame) -> pd.Series:
+    return frame["value"].isna() & ~_has_range(frame)
+
+
+# Date precision (arrests_dismissals): a day, the first of a month, 1 January, or no date.
+
+def _month_not_first(frame: pd.DataFrame) -> pd.Series:
+    date = frame["date"]
+    return (frame["date_precision"] == "month") & date.notna() & (date.dt.day != 1)
+
+
+def _year_not_first_of_january(frame: pd.DataFrame) -> pd.Series:
+    date = frame["date"]
+    return (frame["date_precision"] == "year") & date.notna() & (
+        (date.dt.day != 1) | (date.dt.month != 1))
+
+
+def _date_missing(frame: pd.DataFrame) -> pd.Series:
+    return (frame["date_precision"] != "unknown") & frame["date"].isna()
+
+
+def _unknown_but_dated(frame: pd.DataFrame) -> pd.Series:
+    return (frame["date_precision"] == "unknown") & frame["date"].notna()
+
+
+def _says(text: str) -> Callable[..., str]:
+    """A message that does not depend on the row."""
+    def message(frame: pd.DataFrame, i: int) -> str:
+        return text
+    return message
 
 
 def _row_rules(name: str, file: str, frame: pd.DataFrame) -> list[Problem]:
@@ -567,16 +625,31 @@ def _check_shape_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
                     "or reported_date") for r in _rows(empty)]
 
 
-ROW_RULES: dict[str, tuple[Rule, ...]] = {
+ROW_RULES: dict[str, tuple[Rule | RowRule, ...]] = {
     "protest_spread": _range_rules("crowd_low", "crowd_high"),
-    "death_tolls": (*_VALUE_OR_RANGE, *_range_rules("low", "high")),
-    "arrests_dismissals": _DATE_PRECISION,
+    "death_tolls": (
+        RowRule("value and range", "value", _value_and_range,
+                _says("both a value and a range are given; keep one")),
+        RowRule("no figure", "value", _no_figure,
+                _says("no figure: fill in value, or low and high for a range")),
+        *_range_rules("low", "high")),
+    "arrests_dismissals": (
+        RowRule("month precision", "date", _month_not_first,
+                _says("date_precision is 'month' but the date is not the first of the month; "
+                      "write YYYY-MM-01")),
+        RowRule("year precision", "date", _year_not_first_of_january,
+                _says("date_precision is 'year' but the date is not 1 January; write YYYY-01-01")),
+        RowRule("empty date", "date", _date_missing,
+                _says("the date is empty; fill it in, or set date_precision to 'unknown'")),
+        RowRule("unknown precision with a date", "date", _unknown_but_dated,
+                _says("date_precision is 'unknown' but a date is given; set the precision (day, "
+                      "month, year)"))),
     "claims": (Rule("claim shape", _claim_shape_rule), *_range_rules("low", "high")),
     "claim_checks": (Rule("check shape", _check_shape_rule), *_range_rules("low", "high")),
 }
 
 # Every rule the validator applies, by name: the file rules, one per type, constraint and kind of
-# frictionless error, and the row rules of each table. tests/test_validate.py has a bad fixture for
+# frictionless error, and the row rules of each table. tests/test_rules.py has a bad fixture for
 # each name.
 RULES = ([f"file: {name}" for name in FILE_RULES] + [f"type: {name}" for name in _TYPE_HINTS]
          + [f"constraint: {name}" for name in CONSTRAINT_RULES]
