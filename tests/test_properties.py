@@ -11,7 +11,7 @@ import pandas as pd
 from hypothesis import given, strategies as st
 
 from kzunrest.bulkcheck import _parse
-from kzunrest.data import _DATE_PRECISION, _VALUE_OR_RANGE, ROW_RULES, _convert, _range_rules
+from kzunrest.data import _DATE_PRECISION, _NO_FIGURE, _VALUE_AND_RANGE, ROW_RULES, _convert, _range_rules
 
 FILE = "data/x.csv"
 counts = st.one_of(st.none(), st.integers(min_value=0, max_value=10_000))
@@ -23,7 +23,7 @@ def run(rules, table: pd.DataFrame) -> list[str]:
 
 
 CROWD = _range_rules("crowd_low", "crowd_high")
-TOLL = (*_VALUE_OR_RANGE, *_range_rules("low", "high"))
+TOLL = (_VALUE_AND_RANGE, _NO_FIGURE, *_range_rules("low", "high"))
 
 
 def test_the_rules_run_here_are_the_tables_rules():

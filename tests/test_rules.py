@@ -140,6 +140,12 @@ def _day_row(copy):
     return line_where(copy, "arrests_dismissals", date_precision="day")
 
 
+def cell(table: str, line: int, column: str, value: str, says: str):
+    """A fixture that sets one cell, and the problem it must cause."""
+    return (lambda c: c.set(table, line, column, value) or
+            f"data/{table}.csv:{line}: {column} — {says}", BOTH, None)
+
+
 # rule -> (how to break a copy of data/, the one expected problem (a prefix when it ends in "("),
 #          engines that must find it, tables to validate (None: all))
 BOTH = ("frictionless", "bulk")
@@ -175,46 +181,38 @@ FIXTURES = {
         f"data/key_events.csv:1: - — columns are in another order; {EXACTLY}", BOTH, None),
     "file: not UTF-8": (_not_utf8, ("bulk",), None),
     "error: encoding-error": (_not_utf8, ("frictionless",), None),
-    "type: date": (lambda c: c.set("protest_spread", 2, "date", "2022-02-30") or
-                   "data/protest_spread.csv:2: date — '2022-02-30' is not a valid date; write the "
-                   "date as YYYY-MM-DD (e.g. 2022-01-05) and check that the day exists", BOTH, None),
-    "type: integer": (lambda c: c.set("protest_spread", 3, "crowd_low", "3,000") or
-                      "data/protest_spread.csv:3: crowd_low — '3,000' is not a valid integer; write "
-                      "a whole number without spaces or separators, or leave the cell empty",
-                      BOTH, None),
-    "type: number": (lambda c: c.set("protest_spread", 2, "latitude", "43,3") or
-                     "data/protest_spread.csv:2: latitude — '43,3' is not a valid number; write a "
-                     "number with a dot as decimal separator (e.g. 43.25)", BOTH, None),
-    "type: boolean": (lambda c: c.set("death_tolls", 3, "official", "yes") or
-                      "data/death_tolls.csv:3: official — 'yes' is not a valid boolean; write true "
-                      "or false", BOTH, None),
-    "constraint: required": (lambda c: c.set("key_events", 2, "description", "") or
-                             "data/key_events.csv:2: description — the cell is empty but this "
-                             "column is required; fill it in", BOTH, None),
-    "constraint: enum": (lambda c: c.set("death_tolls", 2, "reporter_kind", "blogger") or
-                         "data/death_tolls.csv:2: reporter_kind — 'blogger' is not an allowed "
-                         "value; use one of: ", BOTH, None),
-    "constraint: minimum": (lambda c: c.set("protest_spread", 2, "longitude", "45.0") or
-                            "data/protest_spread.csv:2: longitude — '45.0' is below the minimum "
-                            "46.4; correct the value (counts cannot be negative; coordinates must "
-                            "lie in Kazakhstan)", BOTH, None),
-    "constraint: maximum": (lambda c: c.set("protest_spread", 2, "latitude", "56") or
-                            "data/protest_spread.csv:2: latitude — '56' is above the maximum 55.5; "
-                            "correct the value", BOTH, None),
-    "constraint: pattern": (lambda c: c.set("key_events", 2, "time_local", "7:05") or
-                            "data/key_events.csv:2: time_local — '7:05' does not have the required "
-                            "form (([01][0-9]|2[0-3]):[0-5][0-9]); correct it", BOTH, None),
-    "constraint: maxLength": (lambda c: c.set("sources", 2, "title", LONG_TITLE) or
-                              "data/sources.csv:2: title — the text is longer than 400 characters; "
-                              "shorten it", BOTH, None),
+    "type: date": cell("protest_spread", 2, "date", "2022-02-30",
+                       "'2022-02-30' is not a valid date; write the date as YYYY-MM-DD (e.g. "
+                       "2022-01-05) and check that the day exists"),
+    "type: integer": cell("protest_spread", 3, "crowd_low", "3,000",
+                          "'3,000' is not a valid integer; write a whole number without spaces or "
+                          "separators, or leave the cell empty"),
+    "type: number": cell("protest_spread", 2, "latitude", "43,3",
+                         "'43,3' is not a valid number; write a number with a dot as decimal "
+                         "separator (e.g. 43.25)"),
+    "type: boolean": cell("death_tolls", 3, "official", "yes",
+                          "'yes' is not a valid boolean; write true or false"),
+    "constraint: required": cell("key_events", 2, "description", "",
+                                 "the cell is empty but this column is required; fill it in"),
+    "constraint: enum": cell("death_tolls", 2, "reporter_kind", "blogger",
+                             "'blogger' is not an allowed value; use one of: "),
+    "constraint: minimum": cell("protest_spread", 2, "longitude", "45.0",
+                                "'45.0' is below the minimum 46.4; correct the value (counts "
+                                "cannot be negative; coordinates must lie in Kazakhstan)"),
+    "constraint: maximum": cell("protest_spread", 2, "latitude", "56",
+                                "'56' is above the maximum 55.5; correct the value"),
+    "constraint: pattern": cell("key_events", 2, "time_local", "7:05",
+                                "'7:05' does not have the required form "
+                                "(([01][0-9]|2[0-3]):[0-5][0-9]); correct it"),
+    "constraint: maxLength": cell("sources", 2, "title", LONG_TITLE,
+                                  "the text is longer than 400 characters; shorten it"),
     "error: primary-key": (lambda c: append_line(c, "key_events", c.path("key_events").read_text(
         encoding="utf-8").splitlines()[1]) and
         "data/key_events.csv:3: event_id — duplicate key: the same (event_id) as row 2; merge the "
         "two rows or correct one of them", BOTH, None),
-    "error: foreign-key": (lambda c: c.set("death_tolls", 2, "source_id", "tass-1999") or
-                           "data/death_tolls.csv:2: source_id — 'tass-1999' is not a source_id in "
-                           "sources.csv; add the source to sources.csv first, or correct the id",
-                           BOTH, None),
+    "error: foreign-key": cell("death_tolls", 2, "source_id", "tass-1999",
+                               "'tass-1999' is not a source_id in sources.csv; add the source to "
+                               "sources.csv first, or correct the id"),
     "error: unique-error": (_unique, BOTH, None),
     "error: blank-row": (lambda c: append_line(c, "key_events", ",,,,,,,") and
                          "data/key_events.csv:3: - — the row is empty; delete it", BOTH, None),

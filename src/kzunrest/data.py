@@ -350,16 +350,24 @@ _TYPE_HINTS = {
     "boolean": "write true or false",
 }
 
-CONSTRAINT_RULES = {
-    "required": lambda cell, bound: "the cell is empty but this column is required; fill it in",
-    "enum": lambda cell, bound: f"'{cell}' is not an allowed value; use one of: "
-                                + ", ".join(re.findall(r"'([^']*)'", bound)),
-    "minimum": lambda cell, bound: f"'{cell}' is below the minimum {bound}; correct the value "
-                                   "(counts cannot be negative; coordinates must lie in Kazakhstan)",
-    "maximum": lambda cell, bound: f"'{cell}' is above the maximum {bound}; correct the value",
-    "pattern": lambda cell, bound: f"'{cell}' does not have the required form ({bound}); correct it",
-    "maxLength": lambda cell, bound: f"the text is longer than {bound} characters; shorten it",
-}
+# The constraints the validator words, each with its fix in _constraint_text.
+CONSTRAINT_RULES = ("required", "enum", "minimum", "maximum", "pattern", "maxLength")
+
+
+def _constraint_text(constraint: str, cell, bound: str) -> str:
+    if constraint == "required":
+        return "the cell is empty but this column is required; fill it in"
+    if constraint == "enum":
+        return f"'{cell}' is not an allowed value; use one of: " + ", ".join(
+            re.findall(r"'([^']*)'", bound))
+    if constraint == "minimum":
+        return (f"'{cell}' is below the minimum {bound}; correct the value (counts cannot be "
+                "negative; coordinates must lie in Kazakhstan)")
+    if constraint == "maximum":
+        return f"'{cell}' is above the maximum {bound}; correct the value"
+    if constraint == "pattern":
+        return f"'{cell}' does not have the required form ({bound}); correct it"
+    return f"the text is longer than {bound} characters; shorten it"  # maxLength
 
 
 def _type_message(cell, ftype: str) -> str:
@@ -381,28 +389,6 @@ def _foreign_key_message(value: str, table: str, key: str) -> str:
             "correct the id")
 
 
-def _explain_primary_key(file, path, error, schema, row, column, cell, note):
-    other = re.search(r"position (\d+)", note)
-    keys = ", ".join(schema.get("primaryKey", []))
-    return Problem(file, row, keys, _duplicate_key_message(keys, other.group(1) if other else "?"))
-
-
-def _explain_foreign_key(file, path, error, schema, row, column, cell, note):
-    found = re.search(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)" '
-                      r'as "([^"]+)"', note)
-    column, value, table, key = found.groups() if found else ("source_id", "?", "sources", "source_id")
-    return Problem(file, row, column, _foreign_key_message(value, table, key))
-
-
-def _explain_unique(file, path, error, schema, row, column, cell, note):
-    other = re.search(r"position (\d+)", note)
-    return Problem(file, row, column, _unique_message(cell, other.group(1) if other else "?"))
-
-
-def _explain_encoding(file, path, error, schema, row, column, cell, note):
-    return Problem(file, _first_non_utf8_line(path), None, FILE_RULES["not UTF-8"].format(error=note))
-
-
 BLANK_ROW = "the row is empty; delete it"
 
 
@@ -411,27 +397,70 @@ def _cells_message(kind: str) -> str:
             "check for unquoted commas")
 
 
-def _explain_cells(kind: str):
-    def explain(file, path, error, schema, row, column, cell, note):
-        return Problem(file, row, column or None, _cells_message(kind))
-    return explain
+@dataclass(frozen=True)
+class _Found:
+    """One frictionless error, with what the explainers need."""
+    file: str
+    path: Path
+    schema: dict
+    kind: str
+    row: int | None
+    column: str | None
+    cell: object
+    note: str
+
+
+def _explain_type(f: _Found) -> Problem:
+    return Problem(f.file, f.row, f.column, _type_message(f.cell, _note_type(f.note)))
+
+
+def _explain_constraint(f: _Found) -> Problem:
+    return Problem(f.file, f.row, f.column, _constraint_message(f.cell, f.note))
+
+
+def _explain_primary_key(f: _Found) -> Problem:
+    other = re.search(r"position (\d+)", f.note)
+    keys = ", ".join(f.schema.get("primaryKey", []))
+    return Problem(f.file, f.row, keys, _duplicate_key_message(keys, other.group(1) if other else "?"))
+
+
+def _explain_foreign_key(f: _Found) -> Problem:
+    found = re.search(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)" '
+                      r'as "([^"]+)"', f.note)
+    column, value, table, key = found.groups() if found else ("source_id", "?", "sources", "source_id")
+    return Problem(f.file, f.row, column, _foreign_key_message(value, table, key))
+
+
+def _explain_unique(f: _Found) -> Problem:
+    other = re.search(r"position (\d+)", f.note)
+    return Problem(f.file, f.row, f.column, _unique_message(f.cell, other.group(1) if other else "?"))
+
+
+def _explain_encoding(f: _Found) -> Problem:
+    return Problem(f.file, _first_non_utf8_line(f.path), None,
+                   FILE_RULES["not UTF-8"].format(error=f.note))
+
+
+def _explain_blank_row(f: _Found) -> Problem:
+    return Problem(f.file, f.row, None, BLANK_ROW)
+
+
+def _explain_cells(f: _Found) -> Problem:
+    return Problem(f.file, f.row, f.column or None, _cells_message(f.kind))
 
 
 # frictionless error kinds, by name, with how each becomes a Problem. (Header errors never reach
 # frictionless: _check_headers reports them first.)
 ERROR_RULES = {
-    "type-error": lambda file, path, error, schema, row, column, cell, note: Problem(
-        file, row, column, _type_message(cell, _note_type(note))),
-    "constraint-error": lambda file, path, error, schema, row, column, cell, note: Problem(
-        file, row, column, _constraint_message(cell, note)),
+    "type-error": _explain_type,
+    "constraint-error": _explain_constraint,
     "primary-key": _explain_primary_key,
     "foreign-key": _explain_foreign_key,
     "unique-error": _explain_unique,
     "encoding-error": _explain_encoding,
-    "blank-row": lambda file, path, error, schema, row, column, cell, note: Problem(
-        file, row, None, BLANK_ROW),
-    "extra-cell": _explain_cells("extra-cell"),
-    "missing-cell": _explain_cells("missing-cell"),
+    "blank-row": _explain_blank_row,
+    "extra-cell": _explain_cells,
+    "missing-cell": _explain_cells,
 }
 
 
@@ -448,8 +477,8 @@ def _explain(path: Path, error, schema: dict) -> Problem:
     explain = ERROR_RULES.get(error.type)
     if explain is None:
         return Problem(file, row, column, f"{error.title}: {error.note}")
-    return explain(file, path, error, schema, row, column, getattr(error, "cell", None),
-                   error.note or "")
+    return explain(_Found(file, path, schema, error.type, row, column, getattr(error, "cell", None),
+                          error.note or ""))
 
 
 def _constraint_message(cell, note: str) -> str:
@@ -459,7 +488,7 @@ def _constraint_message(cell, note: str) -> str:
     constraint, bound = name.groups()
     if constraint not in CONSTRAINT_RULES:
         return f"'{cell}' breaks the constraint {constraint} = {bound}"
-    return CONSTRAINT_RULES[constraint](cell, bound)
+    return _constraint_text(constraint, cell, bound)
 
 
 def _first_non_utf8_line(path: Path) -> int | None:
@@ -476,8 +505,24 @@ def _first_non_utf8_line(path: Path) -> int | None:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule given as a function of the table: ``check(file, frame)`` returns its Problems."""
     name: str
     check: Callable[[str, pd.DataFrame], list[Problem]]
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule flagging the rows where ``bad(frame, *args)`` holds, on ``column``, with
+    ``message(frame, index, *args)``."""
+    name: str
+    column: str
+    bad: Callable[..., pd.Series]
+    message: Callable[..., str]
+    args: tuple = ()
+
+    def check(self, file: str, frame: pd.DataFrame) -> list[Problem]:
+        return [Problem(file, r, self.column, self.message(frame, r - 2, *self.args))
+                for r in _rows(self.bad(frame, *self.args))]
 
 
 def _rows(mask: pd.Series) -> list[int]:
@@ -485,63 +530,76 @@ def _rows(mask: pd.Series) -> list[int]:
     return [int(i) + 2 for i in mask[mask.fillna(False)].index]
 
 
-def _mask_rule(name: str, column: str, bad, message) -> Rule:
-    """A rule flagging the rows where ``bad(frame)`` holds, with ``message(frame, index)``."""
-    def check(file: str, frame: pd.DataFrame) -> list[Problem]:
-        return [Problem(file, r, column, message(frame, r - 2)) for r in _rows(bad(frame))]
-    return Rule(name, check)
-
-
-def _range_rules(low: str, high: str) -> tuple[Rule, Rule]:
-    """low <= high; low alone means "at least low", high alone has no reading."""
-    return (
-        _mask_rule(f"{low} > {high}", low, lambda f: f[low] > f[high],
-                   lambda f, i: f"{low} ({_as_written(f.at[i, low])}) is greater than {high} "
-                                f"({_as_written(f.at[i, high])}); "
-                                "swap them or correct one"),
-        _mask_rule(f"{high} without {low}", low, lambda f: f[low].isna() & f[high].notna(),
-                   lambda f, i: f"{high} is filled in but {low} is empty; give {low} too (equal "
-                                "for a single figure)"),
-    )
-
-
 def _as_written(number) -> str:
     """A number as an editor would have typed it: 240, not 240.0."""
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-def _fixed(message: str):
-    return lambda frame, index: message
+# low <= high; low alone means "at least low", high alone has no reading.
 
+def _low_above_high(frame: pd.DataFrame, low: str, high: str) -> pd.Series:
+    return frame[low] > frame[high]
+
+
+def _low_above_high_text(frame: pd.DataFrame, i: int, low: str, high: str) -> str:
+    return (f"{low} ({_as_written(frame.at[i, low])}) is greater than {high} "
+            f"({_as_written(frame.at[i, high])}); swap them or correct one")
+
+
+def _high_without_low(frame: pd.DataFrame, low: str, high: str) -> pd.Series:
+    return frame[low].isna() & frame[high].notna()
+
+
+def _high_without_low_text(frame: pd.DataFrame, i: int, low: str, high: str) -> str:
+    return f"{high} is filled in but {low} is empty; give {low} too (equal for a single figure)"
+
+
+def _range_rules(low: str, high: str) -> tuple[RowRule, RowRule]:
+    return (RowRule(f"{low} > {high}", low, _low_above_high, _low_above_high_text, (low, high)),  # pragma: no mutate
+            RowRule(f"{high} without {low}", low, _high_without_low, _high_without_low_text,  # pragma: no mutate
+                    (low, high)))  # pragma: no mutate
+
+
+# A value, or a range (death_tolls).
 
 def _has_range(frame: pd.DataFrame) -> pd.Series:
     return frame["low"].notna() | frame["high"].notna()
 
 
-_VALUE_OR_RANGE = (
-    _mask_rule("value and range", "value", lambda f: f["value"].notna() & _has_range(f),
-               _fixed("both a value and a range are given; keep one")),
-    _mask_rule("no figure", "value", lambda f: f["value"].isna() & ~_has_range(f),
-               _fixed("no figure: fill in value, or low and high for a range")),
-)
+def _value_and_range(frame: pd.DataFrame) -> pd.Series:
+    return frame["value"].notna() & _has_range(frame)
 
-_DATE_PRECISION = (
-    _mask_rule("month precision", "date",
-               lambda f: (f["date_precision"] == "month") & f["date"].notna() & (f["date"].dt.day != 1),
-               _fixed("date_precision is 'month' but the date is not the first of the month; "
-                      "write YYYY-MM-01")),
-    _mask_rule("year precision", "date",
-               lambda f: (f["date_precision"] == "year") & f["date"].notna()
-               & ((f["date"].dt.day != 1) | (f["date"].dt.month != 1)),
-               _fixed("date_precision is 'year' but the date is not 1 January; write YYYY-01-01")),
-    _mask_rule("empty date", "date",
-               lambda f: (f["date_precision"] != "unknown") & f["date"].isna(),
-               _fixed("the date is empty; fill it in, or set date_precision to 'unknown'")),
-    _mask_rule("unknown precision with a date", "date",
-               lambda f: (f["date_precision"] == "unknown") & f["date"].notna(),
-               _fixed("date_precision is 'unknown' but a date is given; set the precision (day, "
-                      "month, year)")),
-)
+
+def _no_figure(frame: pd.DataFrame) -> pd.Series:
+    return frame["value"].isna() & ~_has_range(frame)
+
+
+# Date precision (arrests_dismissals): a day, the first of a month, 1 January, or no date.
+
+def _month_not_first(frame: pd.DataFrame) -> pd.Series:
+    date = frame["date"]
+    return (frame["date_precision"] == "month") & date.notna() & (date.dt.day != 1)
+
+
+def _year_not_first_of_january(frame: pd.DataFrame) -> pd.Series:
+    date = frame["date"]
+    return (frame["date_precision"] == "year") & date.notna() & (
+        (date.dt.day != 1) | (date.dt.month != 1))
+
+
+def _date_missing(frame: pd.DataFrame) -> pd.Series:
+    return (frame["date_precision"] != "unknown") & frame["date"].isna()
+
+
+def _unknown_but_dated(frame: pd.DataFrame) -> pd.Series:
+    return (frame["date_precision"] == "unknown") & frame["date"].notna()
+
+
+def _says(text: str) -> Callable[..., str]:
+    """A message that does not depend on the row."""
+    def message(frame: pd.DataFrame, i: int) -> str:
+        return text
+    return message
 
 
 def _row_rules(name: str, file: str, frame: pd.DataFrame) -> list[Problem]:
@@ -553,20 +611,6 @@ def _row_rules(name: str, file: str, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-_COUNT_PRECISION = (
-    _mask_rule("single figure without value", "value",
-               lambda f: f["precision"].isin(["exact", "approximate", "nearly"]) & f["value"].isna(),
-               _fixed("this precision gives one figure; put it in value (low and high are for "
-                      "bounds and ranges)")),
-    _mask_rule("bound not in low", "low",
-               lambda f: f["precision"].isin(["at_least", "more_than"])
-               & (f["low"].isna() | f["high"].notna()),
-               _fixed("'at least N' / 'more than N' goes in low, with high empty")),
-    _mask_rule("count range incomplete", "low",
-               lambda f: (f["precision"] == "range") & (f["low"].isna() | f["high"].isna()),
-               _fixed("precision 'range' needs both low and high")),
-)
-
 # The precisions whose window reads a stated value, and the vague words that have none
 # (claims.py reads them; tests/test_vocabulary.py checks that the two cover every precision).
 _NEEDS_VALUE = {"exact", "rounded", "approximate", "nearly", "at_least", "more_than", "at_most",
@@ -575,8 +619,25 @@ _VAGUE = {"dozens", "hundreds", "thousands"}
 _DATE_LENGTH = {"day": 10, "month": 7, "early_month": 7, "mid_month": 7, "late_month": 7, "year": 4}
 
 
+# Counts (detentions): the figure sits in the columns its precision names.
+
+def _single_without_value(frame: pd.DataFrame) -> pd.Series:
+    return frame["precision"].isin(["exact", "approximate", "nearly"]) & frame["value"].isna()
+
+
+def _bound_not_in_low(frame: pd.DataFrame) -> pd.Series:
+    return frame["precision"].isin(["at_least", "more_than"]) & (
+        frame["low"].isna() | frame["high"].notna())
+
+
+def _range_incomplete(frame: pd.DataFrame) -> pd.Series:
+    return (frame["precision"] == "range") & (frame["low"].isna() | frame["high"].isna())
+
+
+# Claims and checks: the columns filled in are the ones the precision reads (claims.py). A check
+# has no claim_kind of its own: validate() gives it its claim's.
+
 def _number(frame: pd.DataFrame) -> pd.Series:
-    """Rows about a number. A check has no claim_kind of its own: validate() adds its claim's."""
     return frame["claim_kind"] == "number"
 
 
@@ -588,65 +649,59 @@ def _for_numbers(frame: pd.DataFrame) -> pd.Series:
     return frame["precision"].isin(vocabulary.values("number_precision"))
 
 
-def _figure_rules(date_column: str, whose: str) -> tuple[Rule, ...]:
-    """The columns a claim or check fills in must be the ones its precision reads (claims.py)."""
-    return (
-        _mask_rule("date precision for a number", "precision",
-                   lambda f: _number(f) & ~_for_numbers(f),
-                   lambda f, i: f"{whose} is a number but the precision is one for dates; use one "
-                                "of: " + ", ".join(vocabulary.values("number_precision"))),
-        _mask_rule("number precision for a date", "precision",
-                   lambda f: _date(f) & _for_numbers(f),
-                   lambda f, i: f"{whose} is a date but the precision is one for numbers; use one "
-                                "of: " + ", ".join(vocabulary.values("date_precision"))),
-        _mask_rule("stated number missing", "value",
-                   lambda f: _number(f) & f["precision"].isin(_NEEDS_VALUE) & f["value"].isna(),
-                   _fixed("this precision reads a stated number; fill in value")),
-        _mask_rule("value with a range or vague word", "value",
-                   lambda f: f["precision"].isin(_VAGUE | {"range"}) & f["value"].notna(),
-                   _fixed("a range or a vague word (dozens, hundreds, thousands) has no single "
-                          "value; empty value")),
-        _mask_rule("range incomplete", "low",
-                   lambda f: (f["precision"] == "range") & (f["low"].isna() | f["high"].isna()),
-                   _fixed("precision 'range' needs both low and high")),
-        _mask_rule("low or high without a range", "low",
-                   lambda f: (f["precision"] != "range") & _has_range(f),
-                   _fixed("low and high are read only for precision 'range'; empty them or set "
-                          "precision to 'range'")),
-        _mask_rule("rounded without rounding", "rounding",
-                   lambda f: (f["precision"] == "rounded") & f["rounding"].isna(),
-                   _fixed("precision 'rounded' needs the rounding unit (1 for '71 percent'); fill "
-                          "in rounding")),
-        _mask_rule("rounding without rounded", "rounding",
-                   lambda f: (f["precision"] != "rounded") & f["rounding"].notna(),
-                   _fixed("rounding is read only for precision 'rounded'; empty it or change the "
-                          "precision")),
-        _mask_rule("tolerance without approximate", "tolerance",
-                   lambda f: ~f["precision"].isin({"approximate", "nearly"}) & f["tolerance"].notna(),
-                   _fixed("tolerance is read only for 'approximate' and 'nearly'; empty it or "
-                          "change the precision")),
-        _mask_rule("date missing", date_column, lambda f: _date(f) & f[date_column].isna(),
-                   _fixed(f"{whose} is a date; fill in {date_column}")),
-        _mask_rule("date on a number", date_column, lambda f: _number(f) & f[date_column].notna(),
-                   _fixed(f"{whose} is a number; empty {date_column} (say in note what day a "
-                          "number refers to)")),
-        _date_text_rule("date not in the calendar", date_column, _not_a_date),
-        _date_text_rule("two dates without 'between'", date_column, _between_mismatch),
-        _date_text_rule("dates in reverse", date_column, _reversed),
-        _date_text_rule("date written unlike its precision", date_column, _wrong_shape),
-    )
+def _date_precision_on_number(frame: pd.DataFrame) -> pd.Series:
+    return _number(frame) & ~_for_numbers(frame)
 
 
-def _date_text_rule(name: str, column: str, wrong) -> Rule:
-    """A rule on the date text of each row: ``wrong(text, precision)`` returns a message or None."""
-    def check(file: str, frame: pd.DataFrame) -> list[Problem]:
-        problems = []
-        for index, text in frame[column].dropna().items():
-            message = wrong(str(text), frame.at[index, "precision"])
-            if message:
-                problems.append(Problem(file, int(index) + 2, column, message))
-        return problems
-    return Rule(name, check)
+def _number_precision_on_date(frame: pd.DataFrame) -> pd.Series:
+    return _date(frame) & _for_numbers(frame)
+
+
+def _stated_number_missing(frame: pd.DataFrame) -> pd.Series:
+    return _number(frame) & frame["precision"].isin(_NEEDS_VALUE) & frame["value"].isna()
+
+
+def _value_with_range_or_vague(frame: pd.DataFrame) -> pd.Series:
+    return frame["precision"].isin(_VAGUE | {"range"}) & frame["value"].notna()
+
+
+def _range_without_precision(frame: pd.DataFrame) -> pd.Series:
+    return (frame["precision"] != "range") & _has_range(frame)
+
+
+def _rounded_without_rounding(frame: pd.DataFrame) -> pd.Series:
+    return (frame["precision"] == "rounded") & frame["rounding"].isna()
+
+
+def _rounding_without_rounded(frame: pd.DataFrame) -> pd.Series:
+    return (frame["precision"] != "rounded") & frame["rounding"].notna()
+
+
+def _tolerance_without_approximate(frame: pd.DataFrame) -> pd.Series:
+    return ~frame["precision"].isin({"approximate", "nearly"}) & frame["tolerance"].notna()
+
+
+def _date_text_missing(frame: pd.DataFrame, column: str, whose: str) -> pd.Series:
+    return _date(frame) & frame[column].isna()
+
+
+def _date_text_on_number(frame: pd.DataFrame, column: str, whose: str) -> pd.Series:
+    return _number(frame) & frame[column].notna()
+
+
+def _date_text_missing_text(frame: pd.DataFrame, i: int, column: str, whose: str) -> str:
+    return f"{whose} is a date; fill in {column}"
+
+
+def _date_text_on_number_text(frame: pd.DataFrame, i: int, column: str, whose: str) -> str:
+    return f"{whose} is a number; empty {column} (say in note what day a number refers to)"
+
+
+def _kind_message(kind: str, other: str, whose: str) -> Callable[..., str]:
+    def message(frame: pd.DataFrame, i: int) -> str:
+        return (f"{whose} is a {kind} but the precision is one for {other}s; use one of: "
+                + ", ".join(vocabulary.values(f"{kind}_precision")))
+    return message
 
 
 def _periods(text: str):
@@ -659,32 +714,104 @@ def _periods(text: str):
         return None
 
 
-def _not_a_date(text: str, precision: str) -> str | None:
-    if _periods(text) is None:
-        return f"'{text}' is not a calendar date; write YYYY-MM-DD, YYYY-MM or YYYY"
-    return None
+def _each_date(frame: pd.DataFrame, column: str, wrong) -> pd.Series:
+    """``wrong(text, precision)`` for every filled-in date text (claims and checks are small)."""
+    return pd.Series([pd.notna(text) and wrong(str(text), precision)
+                      for text, precision in zip(frame[column], frame["precision"])],
+                     index=frame.index, dtype=bool)
 
 
-def _between_mismatch(text: str, precision: str) -> str | None:
-    if _periods(text) is not None and (precision == "between") != ("/" in text):
-        return f"two dates joined by '/' go with precision 'between' (and only with it), not '{precision}'"
-    return None
+def _unparsable(text: str, precision) -> bool:
+    return _periods(text) is None
 
 
-def _reversed(text: str, precision: str) -> str | None:
+def _slash_without_between(text: str, precision) -> bool:
+    return _periods(text) is not None and (precision == "between") != ("/" in text)
+
+
+def _ends_before_start(text: str, precision) -> bool:
     parts = _periods(text)
-    if parts and len(parts) == 2 and parts[0][0] > parts[1][1]:
-        return f"'{text}' ends before it starts; put the earlier date first"
-    return None
+    return bool(parts) and len(parts) == 2 and parts[0][0] > parts[1][1]
 
 
-def _wrong_shape(text: str, precision: str) -> str | None:
+def _shape_unlike_precision(text: str, precision) -> bool:
     wanted = _DATE_LENGTH.get(precision)
-    if _periods(text) is not None and "/" not in text and wanted and len(text) != wanted:
-        shape = {10: "YYYY-MM-DD", 7: "YYYY-MM", 4: "YYYY"}[wanted]
-        return (f"precision '{precision}' reads a date written {shape}, not '{text}'; write it so, "
-                "or change the precision")
-    return None
+    return _periods(text) is not None and "/" not in text and bool(wanted) and len(text) != wanted
+
+
+def _not_a_date(frame: pd.DataFrame, column: str) -> pd.Series:
+    return _each_date(frame, column, _unparsable)
+
+
+def _not_a_date_text(frame: pd.DataFrame, i: int, column: str) -> str:
+    return f"'{frame.at[i, column]}' is not a calendar date; write YYYY-MM-DD, YYYY-MM or YYYY"
+
+
+def _between_mismatch(frame: pd.DataFrame, column: str) -> pd.Series:
+    return _each_date(frame, column, _slash_without_between)
+
+
+def _between_mismatch_text(frame: pd.DataFrame, i: int, column: str) -> str:
+    return ("two dates joined by '/' go with precision 'between' (and only with it), not "
+            f"'{frame.at[i, 'precision']}'")
+
+
+def _reversed(frame: pd.DataFrame, column: str) -> pd.Series:
+    return _each_date(frame, column, _ends_before_start)
+
+
+def _reversed_text(frame: pd.DataFrame, i: int, column: str) -> str:
+    return f"'{frame.at[i, column]}' ends before it starts; put the earlier date first"
+
+
+def _wrong_shape(frame: pd.DataFrame, column: str) -> pd.Series:
+    return _each_date(frame, column, _shape_unlike_precision)
+
+
+def _wrong_shape_text(frame: pd.DataFrame, i: int, column: str) -> str:
+    precision = frame.at[i, "precision"]
+    shape = {10: "YYYY-MM-DD", 7: "YYYY-MM", 4: "YYYY"}[_DATE_LENGTH[precision]]
+    return (f"precision '{precision}' reads a date written {shape}, not '{frame.at[i, column]}'; "
+            "write it so, or change the precision")
+
+
+def _figure_rules(column: str, whose: str) -> tuple[RowRule, ...]:
+    """The rules of a claim (``claim_date``) or a check (``reported_date``)."""
+    return (
+        RowRule("date precision for a number", "precision", _date_precision_on_number,
+                _kind_message("number", "date", whose)),
+        RowRule("number precision for a date", "precision", _number_precision_on_date,
+                _kind_message("date", "number", whose)),
+        RowRule("stated number missing", "value", _stated_number_missing,
+                _says("this precision reads a stated number; fill in value")),
+        RowRule("value with a range or vague word", "value", _value_with_range_or_vague,
+                _says("a range or a vague word (dozens, hundreds, thousands) has no single value; "
+                      "empty value")),
+        RowRule("range incomplete", "low", _range_incomplete,
+                _says("precision 'range' needs both low and high")),
+        RowRule("low or high without a range", "low", _range_without_precision,
+                _says("low and high are read only for precision 'range'; empty them or set "
+                      "precision to 'range'")),
+        RowRule("rounded without rounding", "rounding", _rounded_without_rounding,
+                _says("precision 'rounded' needs the rounding unit (1 for '71 percent'); fill in "
+                      "rounding")),
+        RowRule("rounding without rounded", "rounding", _rounding_without_rounded,
+                _says("rounding is read only for precision 'rounded'; empty it or change the "
+                      "precision")),
+        RowRule("tolerance without approximate", "tolerance", _tolerance_without_approximate,
+                _says("tolerance is read only for 'approximate' and 'nearly'; empty it or change "
+                      "the precision")),
+        RowRule("date missing", column, _date_text_missing, _date_text_missing_text,
+                (column, whose)),
+        RowRule("date on a number", column, _date_text_on_number, _date_text_on_number_text,
+                (column, whose)),
+        RowRule("date not in the calendar", column, _not_a_date, _not_a_date_text, (column,)),
+        RowRule("two dates without 'between'", column, _between_mismatch, _between_mismatch_text,
+                (column,)),
+        RowRule("dates in reverse", column, _reversed, _reversed_text, (column,)),
+        RowRule("date written unlike its precision", column, _wrong_shape, _wrong_shape_text,
+                (column,)),
+    )
 
 
 def _inside_region_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
@@ -707,34 +834,66 @@ def _inside_region_rule(file: str, frame: pd.DataFrame) -> list[Problem]:
 
 
 # Printed words are given exactly when the source was read again.
+
+def _printed_missing(frame: pd.DataFrame) -> pd.Series:
+    return (frame["locator"] != "not retrieved") & frame["printed"].isna()
+
+
+def _printed_without_source(frame: pd.DataFrame) -> pd.Series:
+    return (frame["locator"] == "not retrieved") & frame["printed"].notna()
+
+
 _LOCATOR = (
-    _mask_rule("printed words missing", "printed",
-               lambda f: (f["locator"] != "not retrieved") & f["printed"].isna(),
-               _fixed("no printed words: give the words that carry the figure or date as "
-                      "printed, or set locator to 'not retrieved' and say so in note")),
-    _mask_rule("printed words without a retrieved source", "printed",
-               lambda f: (f["locator"] == "not retrieved") & f["printed"].notna(),
-               _fixed("the locator says the source was not retrieved, so there can be no printed "
-                      "words; empty printed or give the locator")),
+    RowRule("printed words missing", "printed", _printed_missing,
+            _says("no printed words: give the words that carry the figure or date as printed, or "
+                  "set locator to 'not retrieved' and say so in note")),
+    RowRule("printed words without a retrieved source", "printed", _printed_without_source,
+            _says("the locator says the source was not retrieved, so there can be no printed "
+                  "words; empty printed or give the locator")),
 )
 
-ROW_RULES: dict[str, tuple[Rule, ...]] = {
+_VALUE_AND_RANGE = RowRule("value and range", "value", _value_and_range,
+                           _says("both a value and a range are given; keep one"))
+_NO_FIGURE = RowRule("no figure", "value", _no_figure,
+                     _says("no figure: fill in value, or low and high for a range"))
+_DATE_PRECISION = (
+    RowRule("month precision", "date", _month_not_first,
+            _says("date_precision is 'month' but the date is not the first of the month; "
+                  "write YYYY-MM-01")),
+    RowRule("year precision", "date", _year_not_first_of_january,
+            _says("date_precision is 'year' but the date is not 1 January; write YYYY-01-01")),
+    RowRule("empty date", "date", _date_missing,
+            _says("the date is empty; fill it in, or set date_precision to 'unknown'")),
+    RowRule("unknown precision with a date", "date", _unknown_but_dated,
+            _says("date_precision is 'unknown' but a date is given; set the precision (day, "
+                  "month, year)")),
+)
+
+ROW_RULES: dict[str, tuple[Rule | RowRule, ...]] = {
     "protest_spread": (*_range_rules("crowd_low", "crowd_high"),
                        Rule("coordinates outside the region", _inside_region_rule), *_LOCATOR),
     "key_events": _LOCATOR,
     "arrests_dismissals": (*_DATE_PRECISION, *_LOCATOR),
-    "death_tolls": (*_VALUE_OR_RANGE, *_range_rules("low", "high"), *_LOCATOR),
+    "death_tolls": (_VALUE_AND_RANGE, _NO_FIGURE, *_range_rules("low", "high"), *_LOCATOR),
     # Where a precision says which columns hold the figure, its rules already catch a missing
     # figure and a lone high; only the order of low and high is left to check.
-    "detentions": (_VALUE_OR_RANGE[0], _range_rules("low", "high")[0], *_COUNT_PRECISION,
-                   *_LOCATOR),
+    "detentions": (
+        _VALUE_AND_RANGE, _range_rules("low", "high")[0],
+        RowRule("single figure without value", "value", _single_without_value,
+                _says("this precision gives one figure; put it in value (low and high are for "
+                      "bounds and ranges)")),
+        RowRule("bound not in low", "low", _bound_not_in_low,
+                _says("'at least N' / 'more than N' goes in low, with high empty")),
+        RowRule("count range incomplete", "low", _range_incomplete,
+                _says("precision 'range' needs both low and high")),
+        *_LOCATOR),
     "claims": (*_figure_rules("claim_date", "this claim"), _range_rules("low", "high")[0]),
     "claim_checks": (*_figure_rules("reported_date", "the claim"), _range_rules("low", "high")[0],
                      *_LOCATOR),
 }
 
 # Every rule the validator applies, by name: the file rules, one per type, constraint and kind of
-# frictionless error, and the row rules of each table. tests/test_validate.py has a bad fixture for
+# frictionless error, and the row rules of each table. tests/test_rules.py has a bad fixture for
 # each name.
 RULES = ([f"file: {name}" for name in FILE_RULES] + [f"type: {name}" for name in _TYPE_HINTS]
          + [f"constraint: {name}" for name in CONSTRAINT_RULES]
