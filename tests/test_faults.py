@@ -16,6 +16,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from browser import visit
@@ -168,19 +169,36 @@ def test_raising_chapter_keeps_previous_report(tmp_path, previous):
     untouched(previous, before)
 
 
+def slow_chapter(tmp_path: Path) -> Path:
+    """A report.yml whose second chapter is still running when the signal comes, whatever the
+    machine's load: the build cannot have finished when the first chapter reports 'executed'."""
+    cfg = config(tmp_path, [{"notebook": "notebooks/01_protest_spread.ipynb"},
+                            {"notebook": "notebooks/98_slow.ipynb"}])
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Slow"),
+                nbformat.v4.new_code_cell('data_dir = "../data"  # data folder',
+                                          metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import time\ntime.sleep(600)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "notebooks" / "98_slow.ipynb")
+    return cfg
+
+
 @pytest.mark.parametrize("signum,stage", [(signal.SIGINT, "executed"), (signal.SIGKILL, "executed"),
                                           (signal.SIGKILL, "report.html  rendered")],
                          ids=["SIGINT-execute", "SIGKILL-execute", "SIGKILL-export"])
-def test_killed_build_keeps_previous_report_and_next_build_succeeds(previous, signum, stage):
+def test_killed_build_keeps_previous_report_and_next_build_succeeds(previous, tmp_path, signum, stage):
     before = snapshot(previous)
+    during_execution = ["--config", str(slow_chapter(tmp_path))] if stage == "executed" else []
     process = subprocess.Popen([sys.executable, "-m", "kzunrest.cli", "build", "--force",
-                                "--output-dir", str(previous)], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                                *during_execution, "--output-dir", str(previous)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
     for line in process.stdout:  # wait until chapters are executing, or the PDF is being printed
         if stage in line:
             break
     os.killpg(process.pid, signum)
-    process.wait(timeout=60)
+    process.wait(timeout=120)
     assert process.returncode != 0
     assert snapshot(previous) == before
     assert not list(previous.glob(".report.*"))  # never a half-written report under its name
