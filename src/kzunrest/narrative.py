@@ -53,10 +53,15 @@ def spread_text(s: dict, start: pd.Timestamp, end: pd.Timestamp) -> str:
         f"armed violence.")
 
 
+def _linked(actions: pd.DataFrame) -> pd.DataFrame:
+    """The actions whose source links them to January 2022."""
+    return actions[actions["linked"].fillna(False).astype(bool)]
+
+
 def people_summary(all_actions: pd.DataFrame, undated: pd.DataFrame | None = None) -> dict:
     """Counts of the actions whose source links them to January 2022 (``linked``); the others are
     drawn but only counted as 'not linked'."""
-    actions = all_actions[all_actions["linked"].fillna(False).astype(bool)]
+    actions = _linked(all_actions)
     by_action = actions["action"].value_counts()
     return {
         "not_linked": len(all_actions) - len(actions),
@@ -65,7 +70,7 @@ def people_summary(all_actions: pd.DataFrame, undated: pd.DataFrame | None = Non
         "by_action": {vocabulary.label("action", a): int(n) for a, n in by_action.items()},
         "detained": actions.loc[actions["action"].isin(["detained", "arrested"]), "person"].nunique(),
         "sentenced": actions.loc[actions["action"].isin(["sentenced", "convicted"]), "person"].nunique(),
-        "undated": 0 if undated is None else int(undated["linked"].fillna(False).astype(bool).sum()),
+        "undated": 0 if undated is None else len(_linked(undated)),
     }
 
 
