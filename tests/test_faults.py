@@ -171,14 +171,15 @@ def test_raising_chapter_keeps_previous_report(tmp_path, previous):
 
 def slow_chapter(tmp_path: Path) -> Path:
     """A report.yml whose second chapter is still running when the signal comes, whatever the
-    machine's load: the build cannot have finished when the first chapter reports 'executed'."""
+    machine's load: the build cannot have finished when the first chapter reports 'executed'.
+    The sleep is short: an interrupted build still waits for the chapter a worker is running."""
     cfg = config(tmp_path, [{"notebook": "notebooks/01_protest_spread.ipynb"},
                             {"notebook": "notebooks/98_slow.ipynb"}])
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Slow"),
                 nbformat.v4.new_code_cell('data_dir = "../data"  # data folder',
                                           metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("import time\ntime.sleep(600)")]
+                nbformat.v4.new_code_cell("import time\ntime.sleep(40)")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "notebooks" / "98_slow.ipynb")
     return cfg
