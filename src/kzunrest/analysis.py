@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from . import vocabulary
-from .render import source_labels, source_names
+from .citations import source_labels, source_names
+from .errors import EmptySelection
 
 
 def activity_order() -> list[str]:
@@ -264,10 +265,6 @@ def official_series(tolls: pd.DataFrame, sources: pd.DataFrame | None = None,
 
 # ---------------------------------------------------------------------------------------------
 # Guards and tables shown under the charts
-
-
-class EmptySelection(ValueError):
-    """The chosen parameters leave nothing to show."""
 
 
 def require_rows(frame: pd.DataFrame, message: str) -> pd.DataFrame:

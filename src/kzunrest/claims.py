@@ -33,6 +33,7 @@ from datetime import date
 import pandas as pd
 
 from . import vocabulary
+from .citations import source_labels
 
 CONSISTENT, DISPUTED, SUPERSEDED, DIFFERS, NOT_FOUND = (
     "consistent", "disputed", "superseded", "differs", "not found elsewhere")
@@ -329,8 +330,6 @@ def _precision_kind(row) -> str:
 
 def ledger(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """One row per claim: its verdict, the reason, the reports weighed and the distance."""
-    from .render import source_labels
-
     labels = source_labels(sources)
     published = dict(zip(sources["source_id"], sources["date_published"]))
     rows = []
@@ -353,8 +352,6 @@ def comparison_rows(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.Data
     One row per report with a finite point (bounds are drawn at their bound), with whether it was
     weighed, and the claim's own window relative to the same figure.
     """
-    from .render import source_labels
-
     labels = source_labels(sources)
     numbers = claims[claims["claim_kind"] == "number"].set_index("claim_id")
     rows = []

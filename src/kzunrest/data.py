@@ -20,32 +20,12 @@ import pandas as pd
 
 from . import vocabulary
 from .cache import VALIDATED_ENV, package_digest
+from .errors import DataError, Problem  # noqa: F401  (re-exported: data.DataError)
 
 from .paths import DEFAULT_DATA_DIR  # noqa: E402  (re-exported: callers use data.DEFAULT_DATA_DIR)
 DESCRIPTOR = "datapackage.json"
 # Set by the build so it can record which files a chapter actually read (see cache.py).
 READ_LOG_ENV = "KZUNREST_READ_LOG"
-
-
-class DataError(Exception):
-    """The data package has problems; ``problems`` lists each one."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(str(p) for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the data:\n{lines}")
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.row is None else f"{self.file}:{self.row}"
-        return f"{where}: {self.column or '-'} — {self.message}"
 
 
 @dataclass

@@ -22,6 +22,8 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from .citations import source_names
+
 VEGA_MIMETYPE = "application/vnd.vega.v5+json"
 # JupyterLab 4's renderer bundles Vega 5; the Vega 6 specs vl-convert compiles use nothing newer.
 _VEGA5_SCHEMA = "https://vega.github.io/schema/vega/v5.json"
@@ -70,19 +72,6 @@ def enable() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Figures with caption and sources
-
-
-def source_labels(sources: pd.DataFrame) -> dict[str, str]:
-    """'Publisher, YYYY-MM-DD' (or just the publisher when undated) for every source id."""
-    dates = sources["date_published"]
-    return {source_id: publisher + ("" if pd.isna(date) else f", {date:%Y-%m-%d}")
-            for source_id, publisher, date in zip(sources["source_id"], sources["publisher"], dates)}
-
-
-def source_names(source_ids: Iterable[str], sources: pd.DataFrame) -> list[str]:
-    """The labels of the given sources, in the order given, without repeats."""
-    labels = source_labels(sources)
-    return list(dict.fromkeys(labels[source_id] for source_id in source_ids))
 
 
 def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
