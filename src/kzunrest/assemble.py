@@ -22,10 +22,11 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from .config import PROJECT_ROOT, Config
+from .config import Config
+from .paths import PROJECT_ROOT, in_project
 from .render import META_KEY
 
-KEY_PACKAGES = ("altair", "vl-convert-python", "pandas", "frictionless", "papermill", "nbconvert",
+KEY_PACKAGES = ("altair", "vl-convert-python", "pandas", "papermill", "nbconvert",
                 "nbclient", "ipykernel", "playwright")
 
 
@@ -208,7 +209,7 @@ def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
         f"<td><code>{html.escape(repr(value))}</code></td></tr>"
         for chapter, values in parameters.items() for name, value in values.items())
     files = "".join(
-        f"<tr><td><code>{html.escape(_relative(p))}</code></td><td><code>"
+        f"<tr><td><code>{html.escape(in_project(p))}</code></td><td><code>"
         f"{hashlib.sha256(p.read_bytes()).hexdigest()}</code></td></tr>" for p in inputs)
     versions = [("Python", platform.python_version())]
     for name in KEY_PACKAGES:
@@ -226,10 +227,3 @@ def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
         f"<th>SHA-256</th></tr></thead><tbody>{files}</tbody></table>"
         "<h3>Software</h3><table class=\"kz-table\"><thead><tr><th>Package</th><th>Version</th>"
         f"</tr></thead><tbody>{versions_html}</tbody></table>")
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
