@@ -524,6 +524,11 @@ def _each_date(frame: pd.DataFrame, column: str, wrong) -> pd.Series:
                      index=frame.index, dtype=bool)
 
 
+def _dates_where(wrong) -> Callable[[pd.DataFrame, str], pd.Series]:
+    """A row rule's test: the rows whose date text in ``column`` is ``wrong`` for its precision."""
+    return lambda frame, column: _each_date(frame, column, wrong)
+
+
 def _unparsable(text: str, precision) -> bool:
     return _periods(text) is None
 
@@ -542,16 +547,8 @@ def _shape_unlike_precision(text: str, precision) -> bool:
     return _periods(text) is not None and "/" not in text and bool(wanted) and len(text) != wanted
 
 
-def _not_a_date(frame: pd.DataFrame, column: str) -> pd.Series:
-    return _each_date(frame, column, _unparsable)
-
-
 def _not_a_date_text(frame: pd.DataFrame, i: int, column: str) -> str:
     return f"'{frame.at[i, column]}' is not a calendar date; write YYYY-MM-DD, YYYY-MM or YYYY"
-
-
-def _between_mismatch(frame: pd.DataFrame, column: str) -> pd.Series:
-    return _each_date(frame, column, _slash_without_between)
 
 
 def _between_mismatch_text(frame: pd.DataFrame, i: int, column: str) -> str:
@@ -559,16 +556,8 @@ def _between_mismatch_text(frame: pd.DataFrame, i: int, column: str) -> str:
             f"'{frame.at[i, 'precision']}'")
 
 
-def _reversed(frame: pd.DataFrame, column: str) -> pd.Series:
-    return _each_date(frame, column, _ends_before_start)
-
-
 def _reversed_text(frame: pd.DataFrame, i: int, column: str) -> str:
     return f"'{frame.at[i, column]}' ends before it starts; put the earlier date first"
-
-
-def _wrong_shape(frame: pd.DataFrame, column: str) -> pd.Series:
-    return _each_date(frame, column, _shape_unlike_precision)
 
 
 def _wrong_shape_text(frame: pd.DataFrame, i: int, column: str) -> str:
@@ -608,11 +597,11 @@ def _figure_rules(column: str, whose: str) -> tuple[RowRule, ...]:
                 (column, whose)),
         RowRule("date on a number", column, _date_text_on_number, _date_text_on_number_text,
                 (column, whose)),
-        RowRule("date not in the calendar", column, _not_a_date, _not_a_date_text, (column,)),
-        RowRule("two dates without 'between'", column, _between_mismatch, _between_mismatch_text,
+        RowRule("date not in the calendar", column, _dates_where(_unparsable), _not_a_date_text, (column,)),
+        RowRule("two dates without 'between'", column, _dates_where(_slash_without_between), _between_mismatch_text,
                 (column,)),
-        RowRule("dates in reverse", column, _reversed, _reversed_text, (column,)),
-        RowRule("date written unlike its precision", column, _wrong_shape, _wrong_shape_text,
+        RowRule("dates in reverse", column, _dates_where(_ends_before_start), _reversed_text, (column,)),
+        RowRule("date written unlike its precision", column, _dates_where(_shape_unlike_precision), _wrong_shape_text,
                 (column,)),
     )
 
