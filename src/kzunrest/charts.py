@@ -527,9 +527,9 @@ def toll_headline(marks: pd.DataFrame, spans: pd.DataFrame, words: dict[str, str
                alt.Tooltip("as_of:T", title="As of", format="%d %B %Y"),
                *_source_tooltips()]
     band = (alt.Chart(spans).mark_rule(strokeWidth=14, color="#d5dde6", strokeCap="round")
-            .encode(x=alt.X("low:Q", scale=scale, title=None), x2="high:Q", y=y))
+            .encode(x=alt.X("low:Q", scale=scale, title=words["axis"]), x2="high:Q", y=y))
     ends = [alt.Chart(spans).mark_text(dy=17, fontSize=10, color="#44546a", align=align)
-            .encode(x=alt.X(f"{field}:Q", scale=scale, title=None), y=y, text=f"{text}:N")
+            .encode(x=alt.X(f"{field}:Q", scale=scale, title=words["axis"]), y=y, text=f"{text}:N")
             for field, text, align in (("low", "bottom", "right"), ("high", "top", "left"))]
     domain = [words[k] for k in ("official", "independent", "bound")]
     colour = alt.Color("kind_label:N", title=None,
@@ -552,7 +552,7 @@ def toll_headline(marks: pd.DataFrame, spans: pd.DataFrame, words: dict[str, str
 def people_timeline_with_january(actions: pd.DataFrame, events: pd.DataFrame,
                                  january_events: pd.DataFrame, start: pd.Timestamp,
                                  end: pd.Timestamp, title: str, subtitle: list[str],
-                                 panels: tuple[str, str], widths: tuple[int, int] = (190, 330)
+                                 panels: tuple[str, str], widths: tuple[int, int] = (160, 290)
                                  ) -> alt.VConcatChart:
     """:func:`people_timeline` beside a panel of the same rows over the days ``start`` to
     ``end`` (January 2022), where the actions the multi-year axis squeezes into a few pixels
@@ -571,7 +571,7 @@ def people_timeline_with_january(actions: pd.DataFrame, events: pd.DataFrame,
     first = alt.DateTime(year=start.year, month=start.month, date=start.day, utc=True)
     last = alt.DateTime(year=end.year, month=end.month, date=end.day, hours=23, minutes=59, utc=True)
     days = alt.X("date:T", title=None, scale=alt.Scale(type="utc", domain=[first, last]),
-                 axis=alt.Axis(format="%-d", tickCount="day", labelAngle=0, labelFontSize=9))
+                 axis=alt.Axis(format="%-d", tickCount="day", labelAngle=0, labelFontSize=10))
     inside = alt.FieldRangePredicate(field="date", range=[first, last])
     january = marks.encode(x=days, y=alt.Y("label:N", sort=order, scale=rows, axis=None)) \
         .transform_filter(inside)

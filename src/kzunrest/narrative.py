@@ -175,8 +175,8 @@ def times_words(numerator: int, denominator: int) -> str:
 
     Computed exactly (fractions), so the boundaries are sharp: below 0.95 a percentage of it;
     up to 1.05 the same; up to 1.25 a percentage more; from 1.25 the nearest half (1.25 is
-    already 'one and a half', 1.75 'twice', 9.75 'ten'); from 10.5 the nearest whole number
-    (10.5 is 'eleven'). Numbers up to twenty are written out.
+    already 'one and a half', 1.75 'twice'); from 9.75 the nearest whole number (9.75 is 'ten',
+    10.5 'eleven'). Numbers up to twenty are written out.
     """
     from fractions import Fraction
     from math import floor
@@ -190,7 +190,7 @@ def times_words(numerator: int, denominator: int) -> str:
         return "about the same as"
     if ratio < Fraction(5, 4):
         return f"about {floor((ratio - 1) * 100 + Fraction(1, 2))}% more than"
-    if ratio < Fraction(21, 2):
+    if ratio < Fraction(39, 4):
         halves = floor(ratio * 2 + Fraction(1, 2))
         whole, half = divmod(halves, 2)
     else:
