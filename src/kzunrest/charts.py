@@ -565,7 +565,8 @@ def people_timeline_with_january(actions: pd.DataFrame, events: pd.DataFrame,
     whole = people_timeline(actions, events).vconcat[0]  # the multi-year layers, key events unnumbered
     marks = whole.layer[-1]
     order = list(actions.sort_values("order")["label"].drop_duplicates())
-    rows = alt.Scale(domain=order)
+    # A step of room above the first row for the event numbers (both panels: the rows stay level).
+    rows = alt.Scale(domain=order, padding=1)
     # Dates are ISO days, which Vega reads as UTC midnights: a UTC scale keeps every reader's
     # time zone from moving a mark (or an axis label) to the day before.
     first = alt.DateTime(year=start.year, month=start.month, date=start.day, utc=True)
@@ -577,9 +578,12 @@ def people_timeline_with_january(actions: pd.DataFrame, events: pd.DataFrame,
         .transform_filter(inside)
     height = whole.height
     left = whole.properties(width=widths[0], title=alt.Title(panels[0], fontSize=12))
-    left.layer[-1] = marks.encode(y=alt.Y("label:N", sort=order, scale=rows, title=None,
-                                          axis=alt.Axis(labelLimit=300)))
-    right = alt.layer(*_event_layers(january_events, None, True), january).properties(
+    years = marks.encoding.x.copy()  # the multi-year axis, its ticks thinned to fit the narrower panel
+    years.axis = alt.Axis(format="%b %Y", labelAngle=-45, tickCount={"interval": "month", "step": 6})
+    left.layer[-1] = marks.encode(x=years, y=alt.Y("label:N", sort=order, scale=rows, title=None,
+                                                    axis=alt.Axis(labelLimit=300)))
+    # Event numbers drawn over the marks, so a number stacked low on a busy day stays legible.
+    right = alt.layer(january, *_event_layers(january_events, None, True)).properties(
         width=widths[1], height=height, title=alt.Title(panels[1], fontSize=12))
     parts = [alt.hconcat(left, right, spacing=12).resolve_scale(x="independent")]
     if not january_events.empty:
