@@ -352,3 +352,102 @@ def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFra
                      "Other reports": reports or "—",
                      "Verdict": claim.verdict_label, "Why": claim.reason})
     return pd.DataFrame(rows)
+
+
+def headline_tolls(tolls: pd.DataFrame, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per event (in the vocabulary's order), the figures chapter 3's headline compares: the
+    latest official toll of all deaths and the span of the independent ones.
+
+    *Latest official*: among the figures of all deaths (``category`` total) given by a state body
+    of the country (``official``), only single figures (``value``; a bound such as "at least N"
+    or a range is not a point) with a statement date (``as_of``; an undated figure cannot be
+    placed in time) are ranked; the one stated last is chosen (:func:`official_series`). When
+    several figures share that date and differ, both ends are kept (``official_low`` <
+    ``official_high``). Undated single figures and bounds are counted (``official_undated``,
+    ``official_bounds``), never chosen.
+
+    *Independent*: every other figure of all deaths. Single figures and ranges set the span;
+    "at least N" sets its top only when N is above all of them (``independent_open``: the top is
+    a lower bound), and sets both ends when the event has nothing else.
+    """
+    events = [e for e in vocabulary.values("toll_event") if e in set(tolls["event"])]
+    rows = []
+    for event in events:
+        mine = tolls[(tolls["event"] == event) & (tolls["category"] == "total")]
+        official = mine[mine["official"].astype(bool)]
+        row = {"event": event, "event_label": vocabulary.label("toll_event", event),
+               "official_dated": 0, "official_undated": 0, "official_bounds": 0,
+               "official_low": pd.NA, "official_high": pd.NA, "official_as_of": pd.NaT,
+               "official_by": "", "official_ids": [], "official_source_ids": [],
+               "official_same_day": 0}
+        series = official_series(official, sources, event)
+        dated = series[series["as_of"].notna()]
+        row.update(official_dated=len(dated), official_undated=len(series) - len(dated),
+                   official_bounds=int(official["value"].isna().sum()))
+        if not dated.empty:
+            last = dated[dated["as_of"] == dated["as_of"].max()]
+            row.update(official_low=int(last["value"].min()), official_high=int(last["value"].max()),
+                       official_as_of=last["as_of"].iloc[0], official_same_day=len(last),
+                       official_by="; ".join(dict.fromkeys(last["reported_by"])),
+                       official_ids=list(last["toll_id"]),
+                       official_source_ids=list(dict.fromkeys(last["source_id"])))
+        row.update(_independent_span(mine[~mine["official"].astype(bool)]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _independent_span(others: pd.DataFrame) -> dict:
+    closed = others[others["value"].notna() | others["high"].notna()]
+    bounds = others[others["value"].isna() & others["high"].isna() & others["low"].notna()]
+    span = {"independent_figures": len(others), "independent_low": pd.NA,
+            "independent_high": pd.NA, "independent_open": False,
+            "independent_low_by": "", "independent_high_by": "",
+            "independent_ids": list(others["toll_id"])}
+    if closed.empty and bounds.empty:
+        return span
+    low_end = closed["value"].fillna(closed["low"])
+    high_end = closed["value"].fillna(closed["high"])
+    if closed.empty:
+        low, high, open_top = bounds["low"].min(), bounds["low"].max(), True
+        low_rows, high_rows = bounds[bounds["low"] == low], bounds[bounds["low"] == high]
+    else:
+        low, high = low_end.min(), high_end.max()
+        low_rows, high_rows = closed[low_end == low], closed[high_end == high]
+        open_top = bool(not bounds.empty and bounds["low"].max() > high)
+        if open_top:
+            high = bounds["low"].max()
+            high_rows = bounds[bounds["low"] == high]
+    span.update(independent_low=int(low), independent_high=int(high), independent_open=open_top,
+                independent_low_by="; ".join(dict.fromkeys(low_rows["reported_by"])),
+                independent_high_by="; ".join(dict.fromkeys(high_rows["reported_by"])))
+    return span
+
+
+def headline_marks(summary: pd.DataFrame, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What chapter 3's headline chart draws, from :func:`headline_tolls` and the chapter's rows
+    (:func:`tolls_for_chart`): one mark per figure — ``kind`` 'official' (the chosen ones),
+    'independent', or 'bound' (an independent "at least N") — with its words (``figure``) and
+    where it is drawn (``value``; a range twice, at both ends); and per event the span of the
+    independent figures with the words for its ends."""
+    kinds = {i: "official" for ids in summary["official_ids"] for i in ids}
+    kinds.update({i: "independent" for ids in summary["independent_ids"] for i in ids})
+    marks = rows[rows["toll_id"].isin(list(kinds))].copy()
+    marks["kind"] = marks["toll_id"].map(kinds)
+    bound = marks["value"].isna() & marks["high"].isna()
+    marks.loc[bound & (marks["kind"] == "independent"), "kind"] = "bound"
+    marks["figure"] = [toll_figure(v, lo, hi) for v, lo, hi in
+                       zip(marks["value"], marks["low"], marks["high"])]
+    upper = marks[marks["value"].isna() & marks["high"].notna()].assign(value=lambda f: f["high"])
+    marks["value"] = marks["value"].fillna(marks["low"])
+    marks = pd.concat([marks, upper], ignore_index=True)
+    marks["value"] = marks["value"].astype(float)
+    marks = marks[["toll_id", "event_label", "kind", "value", "figure", "reported_by", "as_of",
+                   "source_id", "source", "locator", "printed"]]
+    spans = summary[summary["independent_low"].notna()]
+    spans = pd.DataFrame({
+        "event_label": spans["event_label"], "low": spans["independent_low"].astype(float),
+        "high": spans["independent_high"].astype(float),
+        "bottom": [toll_figure(v, None, None) for v in spans["independent_low"]],
+        "top": [toll_figure(None, h, None) if o else toll_figure(h, None, None)
+                for h, o in zip(spans["independent_high"], spans["independent_open"])]})
+    return marks, spans.reset_index(drop=True)

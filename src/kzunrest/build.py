@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache
+from . import cache, changes
 from .cache import VALIDATED_ENV, data_files
 from .errors import ChapterError
 from .publish import publish, remove_leftovers
@@ -346,6 +346,7 @@ def build(options: Options) -> int:
 
     say("[3/4] assemble report")
     report, front = assemble_stage(config, directory, out)
+    changed = changes.attach(front, out, directory, [c.name for c in config.chapters])
     say("[4/4] export")
     previous = json.loads(record.read_text()).get("content", {}) if record.is_file() else {}
     files, keys = export_stage(report, front, out, options.pdf, previous)
@@ -355,6 +356,7 @@ def build(options: Options) -> int:
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({"key": _report_key(config, out, inputs, options.pdf),
                                   "content": keys, "executed": ran}))
+    changed.keep()  # this build is now "the previous build"; writes changes.md
     say(f"done in {time.monotonic() - total:.1f} s: {_shown(out / 'report.html')}"
         + (f", {_shown(out / 'report.pdf')}" if options.pdf else ""))
     return 0

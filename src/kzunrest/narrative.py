@@ -157,3 +157,122 @@ def claims_text(ledger: pd.DataFrame) -> str:
                          for v in VERDICTS)
     return (f"The ledger holds **{plural(len(ledger), 'claim')}** ({articles}). "
             f"By the rule above — {verdicts}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 3's headline: the latest official tolls compared
+
+
+_NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                 "seventeen", "eighteen", "nineteen", "twenty"]
+
+
+def times_words(numerator: int, denominator: int) -> str:
+    """How many times ``denominator`` goes into ``numerator``, in words that take "that of …":
+    'about fifteen times', 'about twice', 'about one and a half times', 'about 20% more than',
+    'about the same as', 'about 40% of'.
+
+    Computed exactly (fractions), so the boundaries are sharp: below 0.95 a percentage of it;
+    up to 1.05 the same; up to 1.25 a percentage more; from 1.25 the nearest half (1.25 is
+    already 'one and a half', 1.75 'twice'); from 9.75 the nearest whole number (9.75 is 'ten',
+    10.5 'eleven'). Numbers up to twenty are written out.
+    """
+    from fractions import Fraction
+    from math import floor
+
+    if denominator <= 0:
+        raise ValueError("a ratio needs a positive denominator")
+    ratio = Fraction(int(numerator), int(denominator))
+    if ratio < Fraction(95, 100):
+        return f"about {floor(ratio * 100 + Fraction(1, 2))}% of"
+    if ratio < Fraction(105, 100):
+        return "about the same as"
+    if ratio < Fraction(5, 4):
+        return f"about {floor((ratio - 1) * 100 + Fraction(1, 2))}% more than"
+    if ratio < Fraction(39, 4):
+        halves = floor(ratio * 2 + Fraction(1, 2))
+        whole, half = divmod(halves, 2)
+    else:
+        whole, half = floor(ratio + Fraction(1, 2)), 0
+    if (whole, half) == (2, 0):
+        return "about twice"
+    number = _NUMBER_WORDS[whole] if whole <= 20 else f"{whole:,}"
+    return f"about {number}{' and a half' if half else ''} times"
+
+
+def _ratio_words(low: int, high: int, other_low: int, other_high: int) -> str:
+    """:func:`times_words` for figures that may be spans (several official figures on one day):
+    the words when both ends read the same, else the range of the ratio."""
+    least, most = times_words(low, other_high), times_words(high, other_low)
+    if least == most:
+        return least
+    return f"between {low / other_high:.1f} and {high / other_low:.1f} times"
+
+
+def _span(low, high) -> str:
+    return f"{int(low):,}" if low == high else f"{int(low):,}–{int(high):,}"
+
+
+def toll_headline_text(summary: pd.DataFrame) -> str:
+    """The headline sentence: the first event's latest official toll against each other event's
+    (``summary`` from :func:`kzunrest.analysis.headline_tolls`)."""
+    if summary.empty:
+        return "No death-toll figures are in the data."
+    first, others = summary.iloc[0], summary.iloc[1:]
+    name = esc(first["event_label"])
+    if pd.isna(first["official_low"]):
+        return (f"The data hold no dated official figure of all deaths for **{name}**, so its "
+                "toll is not compared with the other events.")
+    compared, missing = [], []
+    for row in others.itertuples():
+        if pd.isna(row.official_low) or row.official_low <= 0:
+            missing.append(esc(row.event_label))
+            continue
+        words = _ratio_words(first["official_low"], first["official_high"], row.official_low,
+                             row.official_high)
+        compared.append(f"{words} that for {esc(row.event_label)} "
+                        f"(**{_span(row.official_low, row.official_high)}**)")
+    text = (f"The latest official toll for {name} is "
+            f"**{_span(first['official_low'], first['official_high'])}** deaths")
+    if compared:
+        text += ": " + (", and ".join([", ".join(compared[:-1]), compared[-1]])
+                        if len(compared) > 1 else compared[0])
+    text += "."
+    if missing:
+        text += (f" {' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no dated "
+                 "official figure of all deaths to compare.")
+    return text
+
+
+def toll_headline_reasons(summary: pd.DataFrame) -> str:
+    """Per event: which official figure was chosen and why, and the span of independent ones."""
+    lines = []
+    for row in summary.itertuples():
+        if pd.isna(row.official_low):
+            official = "no dated official single figure of all deaths"
+        else:
+            same_day = (f"; {row.official_same_day} official figures were stated that day, "
+                        "both ends shown" if row.official_same_day > 1 else "")
+            official = (f"latest official figure **{_span(row.official_low, row.official_high)}**, "
+                        f"stated on {day(row.official_as_of)} (given by: {esc(row.official_by)}), "
+                        f"the last of {plural(row.official_dated, 'dated official single figure')}"
+                        f"{same_day}")
+        passed = []
+        if row.official_undated:
+            passed.append(f"{plural(row.official_undated, 'undated official figure')}")
+        if row.official_bounds:
+            passed.append(f"{plural(row.official_bounds, 'official bound or range', 'official bounds or ranges')}")
+        if passed:
+            official += f" ({' and '.join(passed)} not ranked)"
+        if pd.isna(row.independent_low):
+            independent = "no independent figure"
+        else:
+            top = f"{'at least ' if row.independent_open else ''}{int(row.independent_high):,}"
+            low = f"{int(row.independent_low):,} ({esc(row.independent_low_by)})"
+            independent = (f"{plural(row.independent_figures, 'independent figure')}, "
+                           + (f"{top} ({esc(row.independent_high_by)})"
+                              if row.independent_low == row.independent_high and not row.independent_open
+                              else f"from {low} to {top} ({esc(row.independent_high_by)})"))
+        lines.append(f"- **{esc(row.event_label)}**: {official}. {independent[0].upper()}{independent[1:]}.")
+    return "\n".join(lines)
