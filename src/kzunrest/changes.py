@@ -18,8 +18,6 @@ so a failed build never becomes "the previous build".
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import html
 import json
 import re
@@ -28,8 +26,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import data_files
+from .cache import data_files, file_digest
 from .publish import publish
+from .tablecheck import read_rows
 
 SNAPSHOT = Path("cache") / "previous"
 REPORT = "changes.md"
@@ -84,7 +83,7 @@ def ledger_verdicts(directory: Path) -> dict[str, str]:
 
 
 def _digests(files: list[Path]) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
+    return {p.name: file_digest(p) for p in files if p.is_file()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,9 +115,12 @@ def _keys(descriptor: Path) -> dict[str, list[str]]:
 
 
 def _read(path: Path) -> tuple[list[str], list[dict]]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
+    rows = read_rows(path)
+    return (list(rows[0]) if rows else _header(path)), rows
+
+
+def _header(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8-sig").partition("\n")[0].strip().split(",")
 
 
 def table_change(name: str, before: Path, after: Path, key: list[str]) -> TableChange:
