@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from .chartdata import GEO_CHANNELS, SOURCE_FIELD
+from .chartdata import GEO_CHANNELS, SOURCE_FIELD, cell_text
 
 POSITIONS = ("y", "x", "size", "facet", "color", "tooltip")
 SERIES_CHANNELS = {"color", "fill", "stroke", "strokeDash", "shape", "detail"}
@@ -21,9 +21,11 @@ MAX_LISTED = 5
 
 
 def _number(value: float) -> str:
+    """Whole numbers with thousands separators; others as the data table shows them, so a reader
+    finds the number there."""
     if float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
+    return cell_text(float(value))
 
 
 def _date(value: str) -> str:
@@ -109,7 +111,8 @@ def describe(title: str, tables: list[dict]) -> str:
 
 def _what(title: str, table: dict, name: int | None, series: list[int], nominal: list[int]) -> str:
     rows, columns = table["rows"], table["columns"]
-    text = f"{title}: {len(rows):,} marks"
+    # The title is the chart's accessible name already; the description starts after it.
+    text = f"The chart draws {len(rows):,} mark{'s' if len(rows) != 1 else ''}"
     if name is not None:
         distinct = len({row[name] for row in rows})
         if distinct != len(rows):
