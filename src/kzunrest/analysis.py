@@ -34,6 +34,9 @@ def first_seen(spread: pd.DataFrame) -> pd.DataFrame:
         region=("region", "first"), latitude=("latitude", "first"), longitude=("longitude", "first"),
         first_date=("date", "min"), n_days=("date", "nunique"), n_reports=("source_id", "size"))
     grouped["worst"] = worst.map(vocabulary.labels("activity"))
+    # The sources of the city's first reported day: where the mark's colour comes from.
+    first_day = spread[spread["date"] == spread["city"].map(grouped["first_date"])]
+    grouped["source_ids"] = first_day.groupby("city")["source_id"].agg(lambda s: sorted(set(s)))
     return grouped.reset_index().sort_values(["first_date", "city"], ignore_index=True)
 
 

@@ -22,6 +22,8 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from . import figuredata
+from .citations import source_labels
 from .config import Config
 from .paths import PROJECT_ROOT, in_project
 from .render import META_KEY
@@ -41,6 +43,7 @@ class Front:
     toc_html: str
     sources_html: str
     about_html: str
+    data_appendix_html: str = ""
 
     def as_resources(self) -> dict:
         return self.__dict__.copy()
@@ -79,7 +82,8 @@ def _chapter_cells(nb: nbformat.NotebookNode, number: int) -> tuple[list, str]:
     return cells, title
 
 
-def _number_figures(cells: list, chapter: int, figures: list, numbers: dict[str, int]) -> None:
+def _number_figures(cells: list, chapter: int, figures: list, numbers: dict[str, int],
+                    labels: dict[str, str] | None = None) -> None:
     """Number figures in reading order and point their captions at the Sources section."""
     for cell in cells:
         for output in cell.get("outputs", []):
@@ -89,6 +93,7 @@ def _number_figures(cells: list, chapter: int, figures: list, numbers: dict[str,
                 meta["chapter"] = chapter
                 meta["source_line"] = source_line(meta.get("source_ids", []), meta.get("sources", []),
                                                   numbers)
+                figuredata.annotate_figure(output, meta, numbers, labels or {})
                 figures.append(meta)
 
 
@@ -123,12 +128,14 @@ def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited:
     report.metadata["title"] = config.title
     listed = cited_in_order(sources, cited)
     numbers = {source_id: n for n, source_id in enumerate(listed["source_id"], start=1)}
-    toc, figures = [], []
+    labels = source_labels(sources)
+    toc, figures, tables = [], [], []
     for number, path in enumerate(executed, start=1):
         nb = nbformat.read(path, as_version=4)
         cells, title = _chapter_cells(nb, number)
         start = len(figures)
-        _number_figures(cells, number, figures, numbers)
+        _number_figures(cells, number, figures, numbers, labels)
+        figuredata.number_tables(cells, number, tables, numbers)
         toc.append((number, title, figures[start:]))
         report.cells.extend(cells)
     front = Front(
@@ -136,8 +143,9 @@ def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited:
         built=build_time().strftime("%Y-%m-%d %H:%M UTC"),
         data_version=data_version(data_files),
         toc_html=_toc_html(toc),
-        sources_html=sources_html(listed),
+        sources_html=sources_html(listed, figuredata.source_uses(figures, tables)),
         about_html=_about_html(parameters, inputs),
+        data_appendix_html=figuredata.appendix_html(figures, numbers, labels),
     )
     return report, front
 
@@ -178,17 +186,20 @@ def cited_in_order(sources: pd.DataFrame, cited: set[str]) -> pd.DataFrame:
     return rows.sort_values(["publisher_key", "date_key", "source_id"], ignore_index=True)
 
 
-def sources_html(rows: pd.DataFrame) -> str:
+def sources_html(rows: pd.DataFrame, uses: dict[str, list] | None = None) -> str:
+    """The numbered Sources list; ``uses`` (source id -> figures and tables) names where each
+    source is used. Entry N is ``#source-N``."""
     items = []
-    for row in rows.itertuples():
+    for number, row in enumerate(rows.itertuples(), start=1):
         date = "n.d." if pd.isna(row.date_published) else f"{row.date_published:%Y-%m-%d}"
         author = "" if pd.isna(row.author) else f"{html.escape(row.author)}. "
         items.append(
-            f'<li id="source-{html.escape(row.source_id)}"><span class="source-id">'
+            f'<li id="source-{number}"><span class="source-id">'
             f"{html.escape(row.source_id)}</span> {author}{safe_link(row.url, row.title)}. "
             f"<em>{html.escape(row.publisher)}</em>, {date}. "
             f'<span class="source-url">{html.escape(row.url)}</span> '
-            f"(accessed {row.date_accessed:%Y-%m-%d})</li>")
+            f"(accessed {row.date_accessed:%Y-%m-%d})"
+            f"{figuredata.uses_html((uses or {}).get(row.source_id, []))}</li>")
     return f'<p>{len(items)} sources are cited by the data behind this report.</p><ol class="sources">{"".join(items)}</ol>'
 
 

@@ -132,7 +132,9 @@ def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
                                alt.Tooltip("region:N", title="Region"),
                                alt.Tooltip("first_date:T", title="First reported", format="%d %B %Y"),
                                alt.Tooltip("n_days:Q", title="Days with reports"),
-                               alt.Tooltip("worst:N", title="Most serious activity")]))
+                               alt.Tooltip("worst:N", title="Most serious activity"),
+                               # Filled in by the report with the sources' numbers.
+                               alt.Tooltip("source:N", title="Sources of the first report")]))
     projection = _projection(outline, width, height)
     # Labels east of 80°E go to the left of their dot so they stay inside the map.
     labels = [alt.Chart(data).transform_filter(test).mark_text(
@@ -162,7 +164,11 @@ def region_shapes(regions: dict, days: pd.DataFrame | None, projection: dict, wi
         return (base.mark_geoshape(fill="#f2efe9", stroke="#b5b5b5", strokeWidth=0.5)
                 .project(**projection).properties(width=width, height=height))
     levels = [vocabulary.label("map_shading", "no_report"), *vocabulary.labels("activity").values()]
-    lookup = alt.LookupData(days[["region", "activity_label"]], "region", ["activity_label"])
+    # The day rides along (unused by the marks) so the figure's data table says which panel a row
+    # shades.
+    shown = _dates(days[["day", "region", "activity_label"]], "day") if "day" in days else \
+        days[["region", "activity_label"]]
+    lookup = alt.LookupData(shown, "region", ["activity_label"])
     return (base.transform_lookup(lookup="properties.region", from_=lookup)
             .mark_geoshape(stroke="#8c8c8c", strokeWidth=0.4)
             .encode(color=alt.Color("activity_label:N", title="Most serious report in the region",
@@ -468,7 +474,11 @@ def claims_compared(rows: pd.DataFrame) -> alt.LayerChart:
     bars = (alt.Chart(windows).mark_bar(height=10, color="#d9d9d9")
             .encode(x=alt.X("window_low:Q", scale=x_scale), x2="window_high:Q", y=y,
                     tooltip=[alt.Tooltip("label:N", title="Claim"),
-                             alt.Tooltip("article:N", title="Article says")]))
+                             alt.Tooltip("article:N", title="Article says"),
+                             alt.Tooltip("window_low:Q", title="Words allow from (× figure)",
+                                         format=".3g"),
+                             alt.Tooltip("window_high:Q", title="Words allow up to (× figure)",
+                                         format=".3g")]))
     agree = alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(color="#333333", strokeWidth=1) \
         .encode(x="ratio:Q")
     roles = ["weighed", "not weighed", "related"]

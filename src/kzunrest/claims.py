@@ -374,9 +374,10 @@ def comparison_rows(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.Data
                 "role": ("weighed" if check.check_id in weighed else
                          "related" if check.measures == "related" else "not weighed"),
                 "standing": vocabulary.label("standing", check.standing),
-                "source": labels[check.source_id]})
+                "source": labels[check.source_id], "source_id": check.source_id})
     return pd.DataFrame(rows, columns=["claim_id", "label", "article", "reported", "ratio",
-                                       "window_low", "window_high", "role", "standing", "source"])
+                                       "window_low", "window_high", "role", "standing", "source",
+                                       "source_id"])
 
 
 def _chart_label(claim_id: str, claim: pd.Series) -> str:

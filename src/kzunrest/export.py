@@ -55,7 +55,8 @@ def _exporter(kind: type[HTMLExporter]) -> HTMLExporter:
 
 
 def _resources(front: dict, static: bool) -> dict:
-    css = (TEMPLATE_DIR / "kzreport" / "report.css").read_text(encoding="utf-8")
+    css = "\n".join((TEMPLATE_DIR / "kzreport" / name).read_text(encoding="utf-8")
+                    for name in ("report.css", "figures.css"))
     kz = {"front": front, "static": static, "css": css, "version": __version__}
     if not static:
         import vl_convert

@@ -76,16 +76,26 @@ def enable() -> None:
 
 def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
            sources: pd.DataFrame) -> None:
-    """Display a chart with its caption and the sources it draws on."""
+    """Display a chart with its caption, the sources it draws on, the data it draws (one table
+    per dataset, read from the spec by :mod:`kzunrest.chartdata`) and a description of that data
+    (:mod:`kzunrest.describe`), which the report uses as the chart's accessible description."""
     from IPython.display import display
 
+    from . import chartdata, describe
+
+    spec = chart.to_dict()
     ids = sorted(set(source_ids))
     names = source_names(ids, sources)
-    meta = {META_KEY: {"figure": True, "title": chart_title(chart), "caption": caption,
-                       "source_ids": ids, "sources": names}}
-    display(chart_bundle(chart), raw=True, metadata=meta)
+    tables = chartdata.tables(spec)
+    title = spec_title(spec)
+    description = describe.describe(title, tables)
+    meta = {META_KEY: {"figure": True, "title": title, "caption": caption,
+                       "source_ids": ids, "sources": names, "description": description,
+                       "data": tables}}
+    display(spec_bundle(spec), raw=True, metadata=meta)
     # Seen in JupyterLab under the chart; the report draws its own numbered caption instead.
-    display({"text/markdown": f"*{md_escape(caption)}*  \nSources: {md_escape('; '.join(names))}"},
+    display({"text/markdown": f"*{md_escape(caption)}*  \n{md_escape(description)}  \n"
+                              f"Sources: {md_escape('; '.join(names))}"},
             raw=True, metadata={META_KEY: {"role": "caption"}})
 
 
@@ -108,10 +118,11 @@ def markdown(text: str) -> None:
 
 
 def table(frame: pd.DataFrame, caption: str | None = None,
-          widths: list[int] | None = None) -> None:
+          widths: list[int] | None = None, source_ids: Iterable[str] | None = None) -> None:
     """Display a table as escaped HTML (cell text is never interpreted as markup).
 
     ``widths``: per-column widths in per cent, for wide tables that must fit an A4 page.
+    ``source_ids``: the sources its rows cite, so the report's Sources list can name the table.
     """
     from IPython.display import display
 
@@ -127,4 +138,5 @@ def table(frame: pd.DataFrame, caption: str | None = None,
     body = body.replace("<thead>", f"{head}<thead>", 1)
     display({"text/html": f'<div class="kz-table-wrap">{body}</div>',
              "text/plain": shown.to_string(index=False)}, raw=True,
-            metadata={META_KEY: {"table": True}})
+            metadata={META_KEY: {"table": True, "caption": caption or "",
+                                 "source_ids": sorted(set(source_ids or []))}})
