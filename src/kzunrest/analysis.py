@@ -26,8 +26,18 @@ def filter_spread(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
     return spread[keep]
 
 
+def where_stated(rows: pd.DataFrame) -> dict[str, str]:
+    """Where the sources of a mark's rows state it and the words they print, each distinct pair
+    once, in source order ("; " between them): a mark drawn from several rows keeps them all."""
+    pairs = (rows.sort_values("source_id").reindex(columns=["locator", "printed"]).astype("string")
+             .fillna("").drop_duplicates())
+    return {"locator": "; ".join(pairs["locator"]),
+            "printed": "; ".join(p for p in pairs["printed"] if p)}
+
+
 def first_seen(spread: pd.DataFrame) -> pd.DataFrame:
-    """One row per city: first day reported, days with reports, most serious activity."""
+    """One row per city: first day reported, days with reports, most serious activity, and the
+    sources of the first day with where they state it (locator, printed)."""
     rank = spread["activity"].map(activity_order().index)
     worst = spread.assign(rank=rank).sort_values("rank").groupby("city")["activity"].last()
     grouped = spread.groupby("city").agg(
@@ -37,6 +47,9 @@ def first_seen(spread: pd.DataFrame) -> pd.DataFrame:
     # The sources of the city's first reported day: where the mark's colour comes from.
     first_day = spread[spread["date"] == spread["city"].map(grouped["first_date"])]
     grouped["source_ids"] = first_day.groupby("city")["source_id"].agg(lambda s: sorted(set(s)))
+    stated = {city: where_stated(rows) for city, rows in first_day.groupby("city")}
+    for column in ("locator", "printed"):
+        grouped[column] = [stated[city][column] for city in grouped.index]
     return grouped.reset_index().sort_values(["first_date", "city"], ignore_index=True)
 
 
@@ -107,8 +120,9 @@ def marked_events(events: pd.DataFrame, sources: pd.DataFrame, start: pd.Timesta
     """Key events to draw as numbered reference lines: one per kind and date, so sources that
     differ on a date give two lines. Regional states of emergency collapse to one line per date.
 
-    Columns: date, kind, label, source, source_ids, number (1.. in date order), slot (0.. within
-    a date, to stack the numbers of events sharing a day).
+    Columns: date, kind, label, source, source_ids, locator and printed (where each source states
+    it, and its words), number (1.. in date order), slot (0.. within a date, to stack the numbers
+    of events sharing a day).
     """
     marked = vocabulary.flagged("event_kind", "marked")  # in the vocabulary's order
     chosen = events[events["kind"].isin(list(marked))]
@@ -123,8 +137,9 @@ def marked_events(events: pd.DataFrame, sources: pd.DataFrame, start: pd.Timesta
                 else f"{label} (nationwide)"
         rows.append({"date": date, "kind": kind, "label": label,
                      "source": "; ".join(source_names(group["source_id"], sources)),
-                     "source_ids": sorted(group["source_id"].unique())})
-    frame = pd.DataFrame(rows, columns=["date", "kind", "label", "source", "source_ids"])
+                     "source_ids": sorted(group["source_id"].unique()), **where_stated(group)})
+    frame = pd.DataFrame(rows, columns=["date", "kind", "label", "source", "source_ids", "locator",
+                                        "printed"])
     frame["order"] = frame["kind"].map(list(marked).index)
     frame = frame.sort_values(["date", "order"], ignore_index=True).drop(columns="order")
     frame["number"] = [str(n) for n in range(1, len(frame) + 1)]

@@ -32,9 +32,9 @@ def theme() -> dict:
 alt.theme.register("kzunrest", enable=True)(theme)
 
 
-def _source_tooltips() -> list[alt.Tooltip]:
+def _source_tooltips(source_title: str = "Source") -> list[alt.Tooltip]:
     """Where a mark comes from: the source, where in it, and the words as printed there."""
-    return [alt.Tooltip("source:N", title="Source"),
+    return [alt.Tooltip("source:N", title=source_title),
             alt.Tooltip("locator:N", title="Where in the source"),
             alt.Tooltip("printed:N", title="As printed")]
 
@@ -134,7 +134,7 @@ def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
                                alt.Tooltip("n_days:Q", title="Days with reports"),
                                alt.Tooltip("worst:N", title="Most serious activity"),
                                # Filled in by the report with the sources' numbers.
-                               alt.Tooltip("source:N", title="Sources of the first report")]))
+                               *_source_tooltips("Sources of the first report")]))
     projection = _projection(outline, width, height)
     # Labels east of 80°E go to the left of their dot so they stay inside the map.
     labels = [alt.Chart(data).transform_filter(test).mark_text(
@@ -234,7 +234,7 @@ def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, numbered:
         marks = _dates(events, "date")
         tooltip = [alt.Tooltip("number:N", title="Key event"),
                    alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
-                   alt.Tooltip("label:N", title="Event"), alt.Tooltip("source:N", title="Source")]
+                   alt.Tooltip("label:N", title="Event"), *_source_tooltips()]
         layers.append(alt.Chart(marks).mark_rule(color="#555555", strokeDash=[3, 3])
                       .encode(x="date:T", tooltip=tooltip))
         if not numbered:
