@@ -86,14 +86,15 @@ def source_names(source_ids: Iterable[str], sources: pd.DataFrame) -> list[str]:
 
 
 def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
-           sources: pd.DataFrame) -> None:
-    """Display a chart with its caption and the sources it draws on."""
+           sources: pd.DataFrame, label: str | None = None) -> None:
+    """Display a chart with its caption and the sources it draws on. ``label`` names the figure
+    for cross-references in the chapters' Markdown: ``[Figure](#figure:<label>)``."""
     from IPython.display import display
 
     ids = sorted(set(source_ids))
     names = source_names(ids, sources)
     meta = {META_KEY: {"figure": True, "title": chart_title(chart), "caption": caption,
-                       "source_ids": ids, "sources": names}}
+                       "source_ids": ids, "sources": names, "label": label}}
     display(chart_bundle(chart), raw=True, metadata=meta)
     # Seen in JupyterLab under the chart; the report draws its own numbered caption instead.
     display({"text/markdown": f"*{md_escape(caption)}*  \nSources: {md_escape('; '.join(names))}"},
@@ -119,9 +120,10 @@ def markdown(text: str) -> None:
 
 
 def table(frame: pd.DataFrame, caption: str | None = None,
-          widths: list[int] | None = None) -> None:
+          widths: list[int] | None = None, label: str | None = None) -> None:
     """Display a table as escaped HTML (cell text is never interpreted as markup).
 
+    ``label`` names the table for cross-references: ``[Table](#table:<label>)``.
     ``widths``: per-column widths in per cent, for wide tables that must fit an A4 page.
     """
     from IPython.display import display
@@ -138,4 +140,4 @@ def table(frame: pd.DataFrame, caption: str | None = None,
     body = body.replace("<thead>", f"{head}<thead>", 1)
     display({"text/html": f'<div class="kz-table-wrap">{body}</div>',
              "text/plain": shown.to_string(index=False)}, raw=True,
-            metadata={META_KEY: {"table": True}})
+            metadata={META_KEY: {"table": True, "caption": caption, "label": label}})
