@@ -37,6 +37,61 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+@pytest.fixture(scope="module")
+def page_texts(built_report) -> list[str]:
+    """The text of each page of the PDF, page 1 first, as pdftotext -f N -l N extracts it."""
+    pdf = str(built_report / "report.pdf")
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    return [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), pdf, "-"],
+                           capture_output=True, text=True, check=True).stdout
+            for n in range(1, count + 1)]
+
+
+def contents_entries(page_texts: list[str]) -> tuple[dict[str, int], set[int]]:
+    """Every line of the contents pages that ends in a page number: its label ('1. How the ...',
+    'Figure 4', 'Table 2', 'Sources') and the number; and which pages the contents fill."""
+    entries, pages = {}, set()
+    for number, text in enumerate(page_texts, start=1):
+        if number > 1 and not pages and "Contents" not in text:
+            continue
+        if pages and number - 1 not in pages:
+            break
+        found = False
+        for line in text.splitlines():
+            match = re.match(r"^\s*(.+?)[\s.]+(\d+)\s*$", line)
+            if match and not line.strip().startswith(("Kazakhstan, January 2022", "Page ")):
+                label = re.sub(r"^((?:Figure|Table) \d+)\..*$", r"\1", match.group(1).strip())
+                entries[label] = int(match.group(2))
+                found = True
+        if found:
+            pages.add(number)
+        elif pages:
+            break
+    return entries, pages
+
+
+def first_page_with(page_texts: list[str], needle: str, skip: set[int]) -> int | None:
+    for number, text in enumerate(page_texts, start=1):
+        if number not in skip and squash(needle) in squash(text):
+            return number
+    return None
+
+
+def item_page(page_texts: list[str], built_report, kind: str, number: int, skip: set[int]) -> int | None:
+    """Where an item starts, found from its own printed words, not from the contents: a chapter
+    by its numbered heading, a figure by its chart's title (the first line of the figure; the
+    figure is kept on one page, so its caption must be there too), a table by its caption."""
+    if kind == "Chapter":
+        return first_page_with(page_texts, f"{number} {CHAPTER_TITLES[number - 1]}", skip)
+    if kind == "Figure":
+        meta = figure_metadata(built_report)[number - 1]
+        page = first_page_with(page_texts, meta["title"], skip)
+        assert page and f"Figure {number}." in page_texts[page - 1], (number, page)
+        return page
+    return first_page_with(page_texts, f"Table {number}.", skip)
+
+
 def test_html_draws_every_figure_offline_without_errors_or_requests(built_report):
     seen = visit(built_report / "report.html", script="""({
         figures: document.querySelectorAll('figure.kz-figure').length,
@@ -75,7 +130,7 @@ def test_html_front_and_back_matter(built_report):
     assert "<h1 class=\"report-title\">Bloody January</h1>" in html
     assert "Built</dt><dd>2023-11-14 22:13 UTC" in html  # SOURCE_DATE_EPOCH=1700000000
     for number, title in enumerate(CHAPTER_TITLES, start=1):
-        assert f'<a href="#chapter-{number}">{number}. {title}</a>' in html
+        assert f'<a href="#chapter-{number}"><span class="toc-text">{number}. {title}</span></a>' in html
     assert 'id="sources"' in html and 'id="about"' in html
     for path in [*sorted(DATA.glob("*.csv")), DATA / "datapackage.json", ROOT / "report.yml"]:
         assert hashlib.sha256(path.read_bytes()).hexdigest() in html, path.name
@@ -143,7 +198,9 @@ def test_same_inputs_and_source_date_epoch_give_byte_identical_html_and_pdf(buil
     # Chromium stamps the print time into /CreationDate and /ModDate and numbers the structure
     # elements from its DOM node counter; the export normalises both, so the PDFs are identical.
     assert (again / "report.pdf").read_bytes() == (built_report / "report.pdf").read_bytes()
-    assert b"/CreationDate (D:20231114221320+00'00')" in (again / "report.pdf").read_bytes()
+    from pypdf import PdfReader
+
+    assert PdfReader(str(again / "report.pdf")).metadata["/CreationDate"] == "D:20231114221320+00'00'"
 
 
 def test_structure_ids_are_counted_from_the_lowest():
@@ -153,3 +210,70 @@ def test_structure_ids_are_counted_from_the_lowest():
     second = b"<</ID (node00001297)>> <</ID (node00001301)>>"
     assert renumber_structure_ids(first) == renumber_structure_ids(second) == \
         b"<</ID (node00000000)>> <</ID (node00000004)>>"
+
+
+def test_pdf_contents_give_the_page_each_chapter_figure_and_table_starts_on(built_report, page_texts):
+    entries, contents = contents_entries(page_texts)
+    figures = figure_metadata(built_report)
+    assert contents and min(contents) == 2, entries
+    expected = [f"{n}. {title}" for n, title in enumerate(CHAPTER_TITLES, start=1)]
+    expected += [f"Figure {n}" for n in range(1, len(figures) + 1)] + ["Sources", "About this build"]
+    assert set(expected) <= set(entries), sorted(set(expected) - set(entries))
+    tables = [label for label in entries if label.startswith("Table ")]
+    assert len(tables) >= 5, entries
+    for label, page in entries.items():
+        if label in ("Sources", "About this build"):
+            heading = first_page_with(page_texts, label, contents | set(range(1, min(entries.values()))))
+            assert page_texts[page - 1].lstrip().startswith(label) or heading == page, (label, page)
+            continue
+        if label[0].isdigit():
+            kind, number = "Chapter", int(label.split(".")[0])
+        else:
+            kind, number = label.split()[0], int(label.split()[1])
+        assert item_page(page_texts, built_report, kind, number, contents) == page, (label, page)
+    # The page numbers are the printed ones: the footer of page N says "Page N of ...".
+    for page in set(entries.values()):
+        assert f"Page {page} of {len(page_texts)}" in page_texts[page - 1]
+
+
+def test_pdf_cross_references_name_the_page_and_are_links(built_report, page_texts):
+    from pypdf import PdfReader
+
+    _, contents = contents_entries(page_texts)
+    reader = PdfReader(str(built_report / "report.pdf"))
+    references = []
+    for number, text in enumerate(page_texts, start=1):
+        if number in contents:
+            continue
+        for kind, item, page in re.findall(r"(Figure|Table|Chapter) (\d+), page (\d+)", squash(text)):
+            references.append((number, kind, int(item), int(page)))
+            assert item_page(page_texts, built_report, kind, int(item), contents) == int(page), \
+                (number, kind, item, page)
+            links = [str(a.get_object().get("/Dest")) for a in reader.pages[number - 1].get("/Annots", [])]
+            assert f"/{kind.lower()}-{item}" in links, (number, kind, item, links)
+    kinds = {kind for _, kind, _, _ in references}
+    assert len(references) >= 8 and kinds == {"Figure", "Table", "Chapter"}, references
+
+
+def test_pdf_running_header_names_the_chapter_of_each_page(page_texts):
+    entries, contents = contents_entries(page_texts)
+    starts = sorted((page, label) for label, page in entries.items()
+                    if label[0].isdigit() or label in ("Sources", "About this build"))
+    for number, text in enumerate(page_texts, start=1):
+        first_line = text.strip().splitlines()[0].strip()
+        current = [label for page, label in starts if page <= number]
+        if current:
+            assert first_line == current[-1], (number, first_line, current[-1])
+        elif number in contents:
+            assert first_line == "Contents", (number, first_line)
+
+
+def test_html_cross_references_are_links_without_page_numbers(built_report):
+    html = (built_report / "report.html").read_text(encoding="utf-8")
+    references = re.findall(r'<a class="kz-ref" href="#((figure|table|chapter)-(\d+))">([^<]*)</a>', html)
+    assert len(references) >= 8
+    for target, kind, number, text in references:
+        assert text == f"{kind.capitalize()} {number}"
+        assert f'id="{target}"' in html, target
+    assert "kz-page" not in html and ", page" not in html
+    assert "](#figure:" not in html and "](#table:" not in html  # every reference was resolved

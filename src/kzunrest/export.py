@@ -190,6 +190,8 @@ async def _print_report(html: str, executable: str) -> bytes:
                 pages = found
             else:
                 raise ExportError(f"page numbers still moved after {MAX_PRINTS} prints")
+            # Normalised while the bytes are still Chromium's (pypdf re-encodes the strings).
+            pdf = stamp_dates(renumber_structure_ids(pdf))
             headers = running_headers(html, pages, page_count(pdf))
             overlay = await _print(page, HEADER_PAGE.replace("{pages}", "".join(
                 f'<div class="page{"" if text else " empty"}"><div class="header">'
