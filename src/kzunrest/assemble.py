@@ -119,13 +119,21 @@ def table_html(body: str, number: int) -> str:
     """A rendered table with its number in the caption (one is added when it has none), an id to
     link to, and break opportunities after the punctuation of long identifiers and URLs."""
     label = f'<span class="kz-table-number">Table {number}.</span>'
+    body = body.replace('class="dataframe kz-table', 'class="dataframe kz-table kz-cards', 1)
     if "<caption>" in body:
         body = body.replace("<caption>", f"<caption>{label} ", 1)
     else:
         body = re.sub(r"(<table[^>]*>)", rf"\1<caption>{label}</caption>", body, count=1)
     body = body.replace('<div class="kz-table-wrap">', f'<div class="kz-table-wrap" id="table-{number}">', 1)
-    return re.sub(r"(<td[^>]*>)([^<]*)(</td>)",
-                  lambda m: _cell(m.group(1), m.group(2)) + m.group(3), body)
+    heads = re.findall(r"<th[^>]*>([^<]*)</th>", body.split("</thead>", 1)[0])
+
+    def row(match: re.Match) -> str:  # each cell names its column, for the card layout on phones
+        cells = iter(heads)
+        return re.sub(r"(<td[^>]*>)([^<]*)(</td>)", lambda m: _cell(
+            m.group(1).replace("<td", f'<td data-label="{next(cells, "")}"', 1), m.group(2))
+            + m.group(3), match.group(0))
+
+    return re.sub(r"<tr>.*?</tr>", row, body, flags=re.S)
 
 
 ISO_DATE = re.compile(r"(?<![\w-])(\d{4}-\d{2}-\d{2})(?![\w-])")
@@ -315,12 +323,12 @@ def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
                             for n, v in versions)
     return (
         f"<p>Git commit: <code>{html.escape(git_commit())}</code></p>"
-        "<h3>Parameters</h3><table class=\"kz-table\"><thead><tr><th>Chapter</th><th>Parameter</th>"
-        f"<th>Value</th></tr></thead><tbody>{params}</tbody></table>"
-        "<h3>Input files (SHA-256)</h3><table class=\"kz-table hashes\"><thead><tr><th>File</th>"
-        f"<th>SHA-256</th></tr></thead><tbody>{files}</tbody></table>"
-        "<h3>Software</h3><table class=\"kz-table\"><thead><tr><th>Package</th><th>Version</th>"
-        f"</tr></thead><tbody>{versions_html}</tbody></table>")
+        "<h3>Parameters</h3><div class=\"kz-table-wrap\"><table class=\"kz-table\"><thead><tr>"
+        f"<th>Chapter</th><th>Parameter</th><th>Value</th></tr></thead><tbody>{params}</tbody></table></div>"
+        "<h3>Input files (SHA-256)</h3><div class=\"kz-table-wrap\"><table class=\"kz-table hashes\">"
+        f"<thead><tr><th>File</th><th>SHA-256</th></tr></thead><tbody>{files}</tbody></table></div>"
+        "<h3>Software</h3><div class=\"kz-table-wrap\"><table class=\"kz-table\"><thead><tr>"
+        f"<th>Package</th><th>Version</th></tr></thead><tbody>{versions_html}</tbody></table></div>")
 
 
 def _relative(path: Path) -> str:
