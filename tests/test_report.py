@@ -270,3 +270,60 @@ def test_html_cross_references_are_links_without_page_numbers(built_report):
         assert f'id="{target}"' in html, target
     assert "data-for=" not in html and "kz-print" not in html  # no page slots on screen
     assert "](#figure:" not in html and "](#table:" not in html  # every reference was resolved
+
+
+# Words in table cells and text in charts, measured in the browser: a word whose Range has client
+# rectangles on more than one line was broken inside; a chart's text is measured at its rendered
+# size (font size times the scale of the SVG on screen).
+LAYOUT_FACTS = r"""(() => {
+  const broken = [];
+  const word = /[\p{L}\p{N}]+(?:['’]\p{L}+)*/gu;
+  for (const cell of document.querySelectorAll('table td, table th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(word)) {
+        if (m[0].length < 2) continue;
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0)
+                                   .map(r => Math.round(r.bottom)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  const sizes = Array.from(document.querySelectorAll('.kz-chart svg text'))
+    .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+    .map(t => { const m = t.getScreenCTM();
+                return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b)]; });
+  return {broken, cells: document.querySelectorAll('table td').length,
+          small: sizes.filter(([, size]) => size < 9), texts: sizes.length,
+          overflow: document.documentElement.scrollWidth - window.innerWidth};
+})()"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_html_tables_keep_words_whole_and_chart_text_stays_legible(built_report, width):
+    seen = visit(built_report / "report.html", width=width, script=LAYOUT_FACTS)
+    assert seen.facts["cells"] > 500 and seen.facts["texts"] > 100, seen.facts
+    assert seen.facts["broken"] == [], seen.facts["broken"][:20]
+    assert seen.facts["small"] == [], seen.facts["small"][:20]
+    assert seen.facts["overflow"] <= 1
+
+
+def test_pdf_tables_keep_words_whole(built_report):
+    """Every word of every table cell (letters only, two or more) is printed whole at least as
+    often as the tables hold it: a word broken inside ('Sharipbaye' / 'v') is missing once."""
+    from collections import Counter
+    from html import unescape
+
+    html = (built_report / "report.html").read_text(encoding="utf-8")
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html, flags=re.S)
+    letters = re.compile(r"[^\W\d_]{2,}")
+    wanted = Counter(w for cell in cells for w in letters.findall(unescape(re.sub(r"<[^>]+>", "", cell))))
+    printed = Counter(letters.findall(subprocess.run(
+        ["pdftotext", "-layout", str(built_report / "report.pdf"), "-"], capture_output=True, text=True,
+        check=True).stdout))
+    assert sum(wanted.values()) > 5000
+    short = {w: (n, printed[w]) for w, n in wanted.items() if printed[w] < n}
+    assert short == {}, sorted(short.items())[:30]
