@@ -201,6 +201,21 @@ async def _print_report(html: str, executable: str) -> bytes:
             await browser.close()
 
 
+async def _print_pdf(html: str, executable: str) -> bytes:
+    """One plain print, no page numbers or headers (the benchmark's floor, scripts/floor.py)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable,
+                                                   args=[*CHROMIUM_ARGS, "--no-sandbox"])
+        try:
+            return await _print(await browser.new_page(), html, display_header_footer=True,
+                                header_template="<span></span>", footer_template=FOOTER,
+                                tagged=True, outline=True)
+        finally:
+            await browser.close()
+
+
 def page_count(pdf: bytes) -> int:
     from pypdf import PdfReader
 
