@@ -185,33 +185,22 @@ def annotate_figure(output: dict, meta: dict, numbers: dict[str, int],
 # Tables and the Sources list
 
 
-def number_tables(cells: list, chapter: int, tables: list, numbers: dict[str, int]) -> None:
-    """Number the report's tables in reading order; each gets an anchor ``table-N``, 'Table N.'
-    before its caption, and links from the source ids its cells cite to their Sources entries."""
-    for cell in cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get(META_KEY, {})
-            if not meta.get("table") or "text/html" not in output.get("data", {}):
-                continue
-            meta["number"] = len(tables) + 1
-            meta["chapter"] = chapter
-            tables.append(meta)
-            body = output["data"]["text/html"]
-            body = body.replace("<caption>", f'<caption><strong>Table {meta["number"]}.</strong> ', 1)
-            body = body.replace('<div class="kz-table-wrap">',
-                                f'<div class="kz-table-wrap" id="table-{meta["number"]}">', 1)
+def link_table_sources(output: dict, meta: dict, numbers: dict[str, int]) -> None:
+    """Link the source ids a numbered table's cells cite (``[source_id]``, perhaps with <wbr>
+    break points in it) to their Sources entries, and record them as the table's sources."""
+    cited = set(meta.get("source_ids", []))
 
-            cited = set(meta.get("source_ids", []))
+    def link(match: re.Match) -> str:
+        shown = match.group(1)
+        source_id = shown.replace("<wbr>", "")
+        if source_id not in numbers:
+            return match.group(0)
+        cited.add(source_id)
+        return f"[{shown}, no. {_link(numbers[source_id])}]"
 
-            def link(match: re.Match) -> str:
-                source_id = match.group(1)
-                if source_id not in numbers:
-                    return match.group(0)
-                cited.add(source_id)  # a table names its sources as [source_id] in its cells
-                return f"[{source_id}, no. {_link(numbers[source_id])}]"
-
-            output["data"]["text/html"] = re.sub(r"\[([a-z0-9][a-z0-9-]*)\]", link, body)
-            meta["source_ids"] = sorted(cited)
+    body = output["data"]["text/html"]
+    output["data"]["text/html"] = re.sub(r"\[([a-z0-9](?:[a-z0-9-]|<wbr>)*)\]", link, body)
+    meta["source_ids"] = sorted(cited)
 
 
 def source_uses(figures: list[dict], tables: list[dict]) -> dict[str, list[tuple[str, str]]]:

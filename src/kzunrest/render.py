@@ -75,10 +75,12 @@ def enable() -> None:
 
 
 def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
-           sources: pd.DataFrame) -> None:
+           sources: pd.DataFrame, label: str | None = None) -> None:
     """Display a chart with its caption, the sources it draws on, the data it draws (one table
     per dataset, read from the spec by :mod:`kzunrest.chartdata`) and a description of that data
-    (:mod:`kzunrest.describe`), which the report uses as the chart's accessible description."""
+    (:mod:`kzunrest.describe`), which the report uses as the chart's accessible description.
+    ``label`` names the figure for cross-references in the chapters' Markdown:
+    ``[Figure](#figure:<label>)``."""
     from IPython.display import display
 
     from . import chartdata, describe
@@ -91,7 +93,7 @@ def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
     description = describe.describe(title, tables)
     meta = {META_KEY: {"figure": True, "title": title, "caption": caption,
                        "source_ids": ids, "sources": names, "description": description,
-                       "data": tables}}
+                       "data": tables, "label": label}}
     display(spec_bundle(spec), raw=True, metadata=meta)
     # Seen in JupyterLab under the chart; the report draws its own numbered caption instead.
     display({"text/markdown": f"*{md_escape(caption)}*  \n{md_escape(description)}  \n"
@@ -118,9 +120,11 @@ def markdown(text: str) -> None:
 
 
 def table(frame: pd.DataFrame, caption: str | None = None,
-          widths: list[int] | None = None, source_ids: Iterable[str] | None = None) -> None:
+          widths: list[int] | None = None, source_ids: Iterable[str] | None = None,
+          label: str | None = None) -> None:
     """Display a table as escaped HTML (cell text is never interpreted as markup).
 
+    ``label`` names the table for cross-references: ``[Table](#table:<label>)``.
     ``widths``: per-column widths in per cent, for wide tables that must fit an A4 page.
     ``source_ids``: the sources its rows cite, so the report's Sources list can name the table.
     """
@@ -139,4 +143,4 @@ def table(frame: pd.DataFrame, caption: str | None = None,
     display({"text/html": f'<div class="kz-table-wrap">{body}</div>',
              "text/plain": shown.to_string(index=False)}, raw=True,
             metadata={META_KEY: {"table": True, "caption": caption or "",
-                                 "source_ids": sorted(set(source_ids or []))}})
+                                 "source_ids": sorted(set(source_ids or [])), "label": label}})
