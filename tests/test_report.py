@@ -94,7 +94,7 @@ def test_html_draws_every_figure_offline_without_errors_or_requests(built_report
         scripts: Array.from(document.scripts).filter(s => s.src).map(s => s.src),
         code: document.querySelectorAll('.jp-InputArea, .highlight, .prompt').length,
     })""")
-    assert seen.facts["figures"] == len(figure_metadata(built_report)) == 8
+    assert seen.facts["figures"] == len(figure_metadata(built_report)) == 9  # 3 + 2 + 3 + 1 charts in chapters 1–4
     assert seen.facts["drawn"] == seen.facts["figures"]
     assert seen.facts["scripts"] == []  # everything inline
     assert seen.facts["code"] == 0  # no code cells, no prompts

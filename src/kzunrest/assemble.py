@@ -114,6 +114,7 @@ def _number_figures(cells: list, chapter: int, figures: list, numbers: dict[str,
                 meta["chapter"] = chapter
                 tables.append(meta)
                 output["data"]["text/html"] = table_html(output["data"]["text/html"], meta["number"])
+                figuredata.link_table_sources(output, meta, numbers)
 
 
 def page_slot(target: str) -> str:
