@@ -159,8 +159,8 @@ class Plan:
     cached: dict[str, Outcome]
 
 
-def plan_chapters(config: Config, directory: Path, out: Path, force: bool) -> Plan:
-    package, environment = cache.package_code_digest(), cache.environment_digest()
+def plan_chapters(config: Config, directory: Path, out: Path, force: bool, package: str,
+                  environment: str) -> Plan:
     todo, cached = [], {}
     for chapter in config.chapters:
         reason = "--force" if force else staleness(chapter, directory, out, package, environment)
@@ -171,26 +171,45 @@ def plan_chapters(config: Config, directory: Path, out: Path, force: bool) -> Pl
     return Plan(todo, cached)
 
 
-def start_kernels(count: int) -> list:
-    """``count`` chapter kernels forked warm from this process, started before validation so
-    that their own warm-up (vl-convert's JavaScript runtime) runs while the data are checked."""
+def _warm_exporter() -> None:
+    """While the chapters execute this process mostly waits: load the exporter meanwhile (any
+    problem with it is reported by the export stage itself)."""
+    try:
+        from .export import warm
+
+        warm()
+    except Exception:
+        pass
+
+
+def kernel_pool():
+    """A pool of chapter kernels, forked warm from this process (see kzunrest.kernels)."""
+    from . import kernels
+
+    return kernels.Pool(prepare=_prepare_chapter_kernel)
+
+
+def start_kernels(pool, count: int) -> list:
+    """``count`` chapter kernels, started before validation so that their own warm-up
+    (vl-convert's JavaScript runtime) runs while the data are checked."""
     from . import kernels
 
     if not count:
         return []
     kernels.warm_up()
-    return kernels.spares(count, prepare=_prepare_chapter_kernel)
+    return pool.take(count)
 
 
 def execute_stage(config: Config, plan: Plan, out: Path, jobs: int | None, spares: list,
-                  data_digest: str) -> list[Outcome]:
+                  data_digest: str, package: str, environment: str) -> list[Outcome]:
     chapters_dir = out / "chapters"
     chapters_dir.mkdir(parents=True, exist_ok=True)
     outcomes = dict(plan.cached)
     for name, outcome in outcomes.items():
         say(f"      {name:<28} cached    ({outcome.reason})")
     if plan.todo:
-        _execute_parallel(plan.todo, chapters_dir, out, jobs, outcomes, spares, data_digest)
+        _execute_parallel(plan.todo, chapters_dir, out, jobs, outcomes, spares, data_digest,
+                          package, environment)
     return [outcomes[c.name] for c in config.chapters]
 
 
@@ -214,8 +233,8 @@ def default_jobs(chapters: int) -> int:
 
 
 def _execute_parallel(todo, chapters_dir: Path, out: Path, jobs: int | None,
-                      outcomes: dict[str, Outcome], spares: list, data_digest: str) -> None:
-    package, environment = cache.package_code_digest(), cache.environment_digest()
+                      outcomes: dict[str, Outcome], spares: list, data_digest: str, package: str,
+                      environment: str) -> None:
     workers = max(1, min(jobs or default_jobs(len(todo)), len(todo)))
     say(f"      running {len(todo)} chapter(s), {workers} at a time")
     staging = Path(tempfile.mkdtemp(prefix=".executing-", dir=chapters_dir))
@@ -393,7 +412,9 @@ def _display_dir(directory: Path) -> str:
 # The whole pipeline
 
 
-def build(options: Options) -> int:
+def build(options: Options, pool=None) -> int:
+    """Build the report. ``pool``: chapter kernels kept ready between builds (kzunrest watch);
+    by default the kernels are forked for this build alone."""
     total = time.monotonic()
     out = output_dir(options.output_dir)
     directory = data_dir(options.data_dir)
@@ -401,17 +422,21 @@ def build(options: Options) -> int:
     out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
 
-    plan = plan_chapters(config, directory, out, options.force)
-    spares = start_kernels(len(plan.todo))
+    code = cache.package_code_digest(), cache.environment_digest()
+    plan = plan_chapters(config, directory, out, options.force, *code)
+    own = pool is None
+    pool = kernel_pool() if own else pool
+    spares = start_kernels(pool, len(plan.todo))
     try:
-        return _build(options, config, directory, out, plan, spares, total)
+        return _build(options, config, directory, out, plan, spares, total, code)
     finally:
-        for spare in spares:
-            spare.discard()  # kernels a failed or interrupted build did not use
+        pool.give_back(spares)  # kernels a failed or interrupted build did not use
+        if own:
+            pool.close()
 
 
 def _build(options: Options, config: Config, directory: Path, out: Path, plan: Plan,
-           spares: list, total: float) -> int:
+           spares: list, total: float, code: tuple[str, str]) -> int:
     started = time.monotonic()
     say("[1/4] validate data")
     status, data_digest = validate_stage(directory, out, options.force)
@@ -422,7 +447,7 @@ def _build(options: Options, config: Config, directory: Path, out: Path, plan: P
     inputs = report_inputs(config, directory)
     outputs = [out / "report.html", *([out / "report.pdf"] if options.pdf else [])]
     if not plan.todo and cache.why_report_stale(
-            out, cache.report_key(inputs, executed_chapters(config, out)), outputs) is None:
+            out, cache.report_key(inputs, executed_chapters(config, out), *code), outputs) is None:
         # Fast path: no input of any chapter or of the report changed. Nothing is started.
         for chapter in config.chapters:
             say(f"      {chapter.name:<28} cached    (inputs unchanged)")
@@ -430,7 +455,10 @@ def _build(options: Options, config: Config, directory: Path, out: Path, plan: P
             + ", ".join(_shown(p) for p in outputs) + " up to date")
         return 0
     check_parameters(config)
-    outcomes = execute_stage(config, plan, out, options.jobs, spares, data_digest)
+    warming = threading.Thread(target=_warm_exporter, daemon=True)
+    warming.start()
+    outcomes = execute_stage(config, plan, out, options.jobs, spares, data_digest, *code)
+    warming.join()
     ran = [o.name for o in outcomes if o.status == "executed"]
     say(f"      {len(ran)} executed, {len(outcomes) - len(ran)} cached "
         f"({time.monotonic() - started:.1f} s)")
@@ -442,7 +470,7 @@ def _build(options: Options, config: Config, directory: Path, out: Path, plan: P
     written = publish(out, files)
     for name in keys:
         say(f"      {name:<12} {'written' if name in written else 'unchanged'}")
-    cache.save_report(out, cache.report_key(inputs, executed_chapters(config, out)), keys)
+    cache.save_report(out, cache.report_key(inputs, executed_chapters(config, out), *code), keys)
     say(f"done in {time.monotonic() - total:.1f} s: " + ", ".join(_shown(p) for p in outputs))
     return 0
 

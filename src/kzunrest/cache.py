@@ -73,10 +73,22 @@ def package_code_digest() -> str:
     return _digest([(str(p.relative_to(PACKAGE_DIR)), file_digest(p)) for p in files])
 
 
+_ENVIRONMENTS: dict[str, str] = {}
+
+
 def environment_digest() -> str:
-    dists = sorted({(d.metadata["Name"].lower(), d.version) for d in metadata.distributions()
-                    if d.metadata["Name"]})
-    return _digest([sys.version, dists])
+    """Digest of the Python version and every installed distribution's name and version. Reading
+    them all takes a quarter of a second; a process that asks again (kzunrest watch) reuses the
+    answer while no distribution's metadata file has changed."""
+    files = sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                   for entry in sys.path if Path(entry or ".").is_dir()
+                   for p in Path(entry or ".").glob("*.dist-info/METADATA"))
+    signature = _digest([sys.path, files])
+    if signature not in _ENVIRONMENTS:
+        dists = sorted({(d.metadata["Name"].lower(), d.version) for d in metadata.distributions()
+                        if d.metadata["Name"]})
+        _ENVIRONMENTS[signature] = _digest([sys.version, dists])
+    return _ENVIRONMENTS[signature]
 
 
 @dataclass(frozen=True)
@@ -181,10 +193,11 @@ def save_validated(build_dir: Path, data_digest: str) -> None:
 # The report
 
 
-def report_key(inputs: list[Path], executed: list[Path]) -> str:
+def report_key(inputs: list[Path], executed: list[Path], package: str, environment: str) -> str:
     """Digest of everything the report is made from: the inputs (data, configuration, notebooks),
-    the executed chapters, the code and packages, and the build date."""
-    parts = [package_code_digest(), environment_digest(), os.environ.get("SOURCE_DATE_EPOCH", "")]
+    the executed chapters, the code (``package_code_digest``) and packages
+    (``environment_digest``), and the build date."""
+    parts = [package, environment, os.environ.get("SOURCE_DATE_EPOCH", "")]
     parts += [(str(p), file_digest(p)) for p in inputs if p.is_file()]
     parts += [file_digest(p) for p in executed]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
