@@ -27,6 +27,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -265,6 +266,126 @@ def scenario_large(rows: int, runs: int) -> dict:
     return summary
 
 
+PROFILE_CODE = r"""
+import json, os, sys, time
+from pathlib import Path
+times = {}
+def lap(name, started):
+    times[name] = time.perf_counter() - started
+started = time.perf_counter()
+import pandas, altair, vl_convert, IPython, ipykernel.kernelapp
+from kzunrest import analysis, charts, claims, data, narrative, params, render, vocabulary
+lap("imports a chapter needs (pandas, Altair, vl-convert, IPython, kzunrest)", started)
+started = time.perf_counter()
+import frictionless
+lap("import frictionless (validation)", started)
+directory = Path(sys.argv[1])
+started = time.perf_counter(); problems = data.validate(directory)
+lap("validate the whole data package", started)
+from kzunrest import cache
+os.environ[cache.VALIDATED_ENV] = cache.package_digest(directory)
+started = time.perf_counter(); data.load(directory)
+lap("load every table (validation stamp trusted)", started)
+started = time.perf_counter(); vl_convert.vegalite_to_vega({"mark": "point"})
+lap("start vl-convert's JavaScript runtime (once per kernel)", started)
+out = Path(sys.argv[2])
+import nbformat
+specs = []
+for path in sorted((out / "chapters").glob("*.ipynb")):
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            if render.VEGA_MIMETYPE in output.get("data", {}):
+                specs.append(output["data"][render.VEGA_MIMETYPE])
+started = time.perf_counter()
+for spec in specs:
+    vl_convert.vega_to_svg(spec)
+lap(f"render the {len(specs)} static SVGs (PDF only; cached by spec)", started)
+started = time.perf_counter()
+from kzunrest import export
+lap("import nbconvert", started)
+from kzunrest import build, config
+cfg = config.load_config(None)
+started = time.perf_counter(); report, front = build.assemble_stage(cfg, directory, out)
+lap("assemble the report notebook", started)
+started = time.perf_counter(); export.to_html(report, front.as_resources())
+lap("nbconvert HTML, first in a process (template compiled)", started)
+started = time.perf_counter(); export.to_html(report, front.as_resources())
+lap("nbconvert HTML, again", started)
+build.with_static_images(report, out)
+static = export.to_html(report, front.as_resources(), static=True)
+started = time.perf_counter(); export.print_pdf(static)
+lap("print the PDF with Chromium", started)
+print(json.dumps(times))
+"""
+
+
+def kernel_start() -> dict:
+    """A kernel started the usual way (new Python, ipykernel, then the chapter's imports) against
+    one forked warm by kzunrest."""
+    code = r"""
+import json, time
+from jupyter_client.manager import start_new_kernel
+started = time.perf_counter()
+km, kc = start_new_kernel(kernel_name="python3")
+kc.execute_interactive("import pandas, altair, vl_convert; from kzunrest import charts, data", timeout=120)
+cold = time.perf_counter() - started
+kc.stop_channels(); km.shutdown_kernel(now=True)
+from jupyter_core.utils import run_sync
+from kzunrest import build, kernels
+kernels.warm_up()
+pool = build.kernel_pool()
+started = time.perf_counter()
+spare = pool.take(1)[0]
+km = kernels.manager(spare)
+run_sync(km.start_kernel)(extra_arguments=build.KERNEL_ARGUMENTS)
+kc = km.client(); kc.start_channels(); run_sync(kc.wait_for_ready)(timeout=120)
+warm = time.perf_counter() - started
+kc.stop_channels(); run_sync(km.shutdown_kernel)(now=True); pool.close()
+print(json.dumps({"kernel start + imports, the usual way": cold, "kernel start, forked warm": warm}))
+"""
+    return json.loads(subprocess.run([PYTHON, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                                     check=True).stdout.splitlines()[-1])
+
+
+def chapter_cells(out: Path) -> dict:
+    """Per chapter: the seconds each code cell took (Papermill's own record)."""
+    import nbformat
+
+    cells = {}
+    for path in sorted((out / "chapters").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        cells[path.stem] = [round(c.metadata.get("papermill", {}).get("duration") or 0, 2)
+                            for c in nb.cells if c.cell_type == "code"]
+    return cells
+
+
+def profile() -> dict:
+    """Where the time of a build goes: the stages as the build reports them, each chapter's cells,
+    and the parts measured one by one in a fresh process."""
+    out, data = BENCH / "profile", fresh_data("profile-data")
+    shutil.rmtree(out, ignore_errors=True)
+    cold = measure(build(out, "--data-dir", str(data)))
+    stages = dict(re.findall(r"^\s+(\d+ executed.*?|report\.\w+\s+(?:rendered|printed).*?|valid.*?)"
+                             r"\((?:[^()]*, )?([\d.]+) s\)$", cold["output"], flags=re.MULTILINE))
+    parts = json.loads(subprocess.run([PYTHON, "-c", PROFILE_CODE, str(data), str(out)], cwd=ROOT,
+                                      capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+    parts.update(kernel_start())
+    return {"build_seconds": cold["seconds"], "build_cpu": cold["cpu"], "stages": stages,
+            "chapters": chapter_cells(out), "parts": parts}
+
+
+def print_profile(result: dict) -> None:
+    print(f"\nprofile: one cold HTML+PDF build, {result['build_seconds']:.1f} s wall, "
+          f"{result['build_cpu']:.1f} s CPU")
+    for stage, seconds in result["stages"].items():
+        print(f"  {seconds:>6} s  {stage.strip()}")
+    for chapter, cells in result["chapters"].items():
+        print(f"  {sum(cells):>6.2f} s  {chapter}: cells {cells}")
+    print("parts, measured one by one in a fresh process:")
+    for part, seconds in result["parts"].items():
+        print(f"  {seconds:>6.2f} s  {part}")
+
+
 def targets(r: dict) -> list[tuple[str, str, bool]]:
     """Issue 15's targets, each as (what, measured, met)."""
     html, jb, cold, floor = r["html"], r["jupyter-book"], r["cold"], r["floor"]
@@ -294,8 +415,54 @@ def targets(r: dict) -> list[tuple[str, str, bool]]:
     return rows
 
 
-def scenario_watch() -> dict | None:
-    return None
+def scenario_watch(edits: int = 3) -> dict:
+    """`kzunrest watch` on a copy of the data: the time from saving one CSV (one chapter reads
+    it) to the served HTML showing the change, median of several saves."""
+    import urllib.request
+
+    data, out = fresh_data("watch-data"), BENCH / "watch"
+    shutil.rmtree(out, ignore_errors=True)
+    process = subprocess.Popen([PYTHON, "-m", "kzunrest.cli", "watch", "--data-dir", str(data),
+                                "--output-dir", str(out), "--port", "0"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
+
+    def page(url: str) -> str:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8")
+
+    def wait_for(pattern: str, count: int) -> None:
+        while sum(pattern in line for line in list(lines)) < count:
+            if process.poll() is not None:
+                raise SystemExit("watch stopped:\n" + "".join(lines))
+            time.sleep(0.05)
+
+    latencies = []
+    try:
+        wait_for("watching for changes", 1)
+        url = re.search(r"serving (http://127\.0\.0\.1:\d+/)", "".join(lines)).group(1)
+        tolls = data / "death_tolls.csv"
+        for edit in range(edits):
+            time.sleep(1.0)  # the spare kernels for the next change are ready by now
+            token = f"bench-edit-{edit}-{time.time_ns()}"
+            text = tolls.read_text(encoding="utf-8")
+            header, first, rest = text.split("\n", 2)
+            first = re.sub(r" bench-edit-[\w-]+", "", first)
+            first = first[:-1] + f" {token}\"" if first.endswith('"') else f"{first} {token}"
+            started = time.monotonic()
+            tolls.write_text(f"{header}\n{first}\n{rest}", encoding="utf-8")
+            while token not in page(url):
+                if time.monotonic() - started > 300:
+                    raise SystemExit("watch did not show the edit:\n" + "".join(lines))
+                time.sleep(0.02)
+            latencies.append(time.monotonic() - started)
+            wait_for("watching for changes", edit + 2)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=60)
+    return {"seconds": statistics.median(latencies), "seconds_all": [round(x, 2) for x in latencies]}
 
 
 def main() -> None:
@@ -303,8 +470,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per scenario (median reported)")
     parser.add_argument("--large-rows", type=int, default=1_000_000)
     parser.add_argument("--large-runs", type=int, default=1, help="0 leaves the large case out")
+    parser.add_argument("--profile-only", action="store_true",
+                        help="only where the time of one build goes (no peers, no targets)")
     args = parser.parse_args()
     BENCH.mkdir(parents=True, exist_ok=True)
+    if args.profile_only:
+        print_profile(profile())
+        return
     print(f"benchmark: {args.runs} run(s) per scenario, interleaved, median reported", flush=True)
     executable = jupyter_book()
     make_book()
@@ -336,13 +508,23 @@ def main() -> None:
         large = results["large"]
         print(f"\nlarge input: {large['rows']:,} rows ({large['input_mb']:.0f} MB CSV) -> "
               f"HTML {large['html_mb']:.2f} MB")
+    jobs = {}
+    for count in (1, 2, 4):  # how many chapters at once: the default comes from this
+        out, data = BENCH / f"jobs-{count}", fresh_data(f"jobs-{count}-data")
+        shutil.rmtree(out, ignore_errors=True)
+        run = measure(build(out, "--no-pdf", "--jobs", str(count), "--data-dir", str(data)))
+        jobs[count] = {"seconds": run["seconds"], "cpu": run["cpu"]}
+    print("\ncold HTML-only build by chapters at once (--jobs): " + ", ".join(
+        f"{n}: {j['seconds']:.1f} s wall, {j['cpu']:.1f} s CPU" for n, j in jobs.items()))
+    results_profile = profile()
+    print_profile(results_profile)
     checks = targets(results)
     print("\ntargets (issue 15), as measured in this run:")
     for what, measured, met in checks:
         print(f"  {'met    ' if met else 'NOT MET'}  {what}: {measured}")
     (ROOT / "build" / "bench.json").write_text(json.dumps(
         {"runs": args.runs, "cores": os.cpu_count(), "load_average": os.getloadavg(),
-         "results": results, "targets": [{"target": w, "measured": m, "met": ok}
+         "results": results, "jobs": jobs, "profile": results_profile, "targets": [{"target": w, "measured": m, "met": ok}
                                          for w, m, ok in checks]}, indent=2), encoding="utf-8")
     print(f"written {ROOT / 'build' / 'bench.json'}")
 
