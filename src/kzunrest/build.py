@@ -364,13 +364,16 @@ def with_static_images(report, out: Path) -> None:
 
     from .render import META_KEY, VEGA_MIMETYPE
 
+    charts = []
     for cell in report.cells:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {}).get(META_KEY, {})
             if meta.get("figure") and VEGA_MIMETYPE in output.get("data", {}):
-                svg = cache.static_svg(out, output["data"][VEGA_MIMETYPE])
+                charts.append(output["data"][VEGA_MIMETYPE])
+                svg = cache.static_svg(out, charts[-1])
                 output["data"]["image/svg+xml"] = re.sub(
                     r"clip(\d+)", rf"figure{meta['number']}-clip\1", svg)
+    cache.keep_only_svgs(out, charts)
 
 
 def export_stage(report, front, out: Path, want_pdf: bool, previous: dict) -> tuple[dict, dict]:

@@ -245,12 +245,16 @@ def why_report_stale(build_dir: Path, key: str, outputs: list[Path]) -> str | No
 _CLIP = re.compile(r"clip(\d+)")
 
 
+def _svg_path(build_dir: Path, vega: dict) -> Path:
+    """Where a chart's SVG is kept: by digest of its Vega spec and of the renderer's version."""
+    return _store(build_dir, "svg") / f"{_digest([vega, metadata.version('vl-convert-python')])}.svg"
+
+
 def static_svg(build_dir: Path, vega: dict) -> str:
     """The chart's SVG, rendered by vl-convert only when this Vega spec was not rendered before.
     vl-convert numbers clip paths with a counter global to its process; they are numbered from 1
     in each image, so the same chart gives the same bytes whatever was rendered before it."""
-    digest = _digest(vega)
-    path = _store(build_dir, "svg") / f"{digest}.svg"
+    path = _svg_path(build_dir, vega)
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
@@ -265,3 +269,11 @@ def static_svg(build_dir: Path, vega: dict) -> str:
     tmp.write_text(svg, encoding="utf-8")
     tmp.replace(path)
     return svg
+
+
+def keep_only_svgs(build_dir: Path, charts: list[dict]) -> None:
+    """Forget the SVGs of charts no longer in the report (the store does not grow with edits)."""
+    kept = {_svg_path(build_dir, vega) for vega in charts}
+    for path in _store(build_dir, "svg").glob("*.svg"):
+        if path not in kept:
+            path.unlink(missing_ok=True)
