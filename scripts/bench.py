@@ -235,13 +235,16 @@ def make_large(rows: int, target: Path) -> None:
         np.random.default_rng(0).integers(0, 3, rows)]
     frame["crowd_low"], frame["crowd_high"], frame["date_basis"] = "", "", "stated"
     frame["source_id"] = [f"bench-{k:06d}" for k in index // per_source]
-    frame["note"] = ""
+    frame["locator"], frame["printed"], frame["qualifier"], frame["note"] = "not retrieved", "", "", ""
+    frame = frame[list(spread.columns)]  # the header exactly as the schema has it
     frame.to_csv(target / "protest_spread.csv", index=False, lineterminator="\n")
     sources = pd.read_csv(ROOT / "data" / "sources.csv", dtype=str, keep_default_na=False)
     synthetic = pd.DataFrame({"source_id": [f"bench-{k:06d}" for k in range(-(-rows // per_source))]})
     synthetic = synthetic.assign(title="Synthetic benchmark source", publisher="kzunrest benchmark",
-                                 author="", date_published="", url="https://example.org/bench",
+                                 author="", date_published="",
+                                 url=[f"https://example.org/bench/{k}" for k in range(len(synthetic))],
                                  date_accessed="2026-11-21", kind="reference")
+    synthetic = synthetic[list(sources.columns)]
     pd.concat([sources, synthetic]).to_csv(target / "sources.csv", index=False, lineterminator="\n")
 
 
@@ -491,8 +494,11 @@ def main() -> None:
         print(f"  run {run + 1} of {args.runs} done", flush=True)
     results = {name: median_run(r) for name, r in runs.items()}
     if args.large_runs:
-        results["large"] = scenario_large(args.large_rows, args.large_runs)
-        print("  large input done", flush=True)
+        try:
+            results["large"] = scenario_large(args.large_rows, args.large_runs)
+            print("  large input done", flush=True)
+        except SystemExit as failure:  # reported, and the other results still written
+            print(f"  large input FAILED: {failure}", flush=True)
     watch = scenario_watch()
     if watch:
         results["watch"] = watch

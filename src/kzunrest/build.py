@@ -285,8 +285,8 @@ def _execute_parallel(todo, chapters_dir: Path, out: Path, jobs: int | None,
             outcomes[chapter.name] = Outcome(chapter.name, "executed", reason)
             say(f"      {chapter.name:<28} executed  in {result['seconds']:.1f} s")
     except BaseException:
-        # Interrupted (Ctrl-C, SIGTERM) or a kernel failed: stop every kernel now rather than
-        # wait for the chapters they are running.
+        # Interrupted (Ctrl-C) or a kernel died: stop every kernel now rather than wait for the
+        # chapters they are running.
         for spare in spares:
             spare.kill()
         for thread in threads:
