@@ -190,9 +190,14 @@ def kernel_pool():
 
 
 def start_kernels(pool, count: int) -> list:
-    """``count`` chapter kernels, asked for before validation: the fork server imports the
-    chapters' libraries and the spares start vl-convert while the data are checked."""
-    return pool.take(count) if count else []
+    """``count`` chapter kernels, started before validation so that their own warm-up
+    (vl-convert's JavaScript runtime) runs while the data are checked."""
+    from . import kernels
+
+    if not count:
+        return []
+    kernels.warm_up()
+    return pool.take(count)
 
 
 def execute_stage(config: Config, plan: Plan, out: Path, jobs: int | None, spares: list,

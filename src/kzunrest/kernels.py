@@ -3,12 +3,11 @@ process is forked from one that has already loaded the libraries every chapter i
 Altair, vl-convert, IPython, kzunrest), so a chapter pays for its own work only — not for a Python
 start, an ipykernel start and two seconds of imports.
 
-The forks come from a fork server (:class:`Factory`): a child made when the build starts, while
-it is still single-threaded and has not started vl-convert's JavaScript runtime (a runtime's
-threads do not survive a fork). The server imports those libraries — at the same time as the build
-validates the data — and then, on request, forks a *spare*, which starts its own vl-convert
-runtime and waits until Papermill's kernel manager asks for a kernel; then it becomes an ipykernel
-on the connection file it is given. :func:`manager` is a Jupyter kernel manager
+The forks come from a fork server (:class:`Factory`): a child made right after those imports,
+while the build is still single-threaded and has not started vl-convert's JavaScript runtime
+(a runtime's threads do not survive a fork). On request it forks a *spare*, which starts its own
+vl-convert runtime and waits until Papermill's kernel manager asks for a kernel; then it becomes
+an ipykernel on the connection file it is given. :func:`manager` is a Jupyter kernel manager
 whose kernel is such a spare; it interrupts, shuts down and kills it like any other kernel.
 Everything stays in the build's process group, so a signal to the build's group (Ctrl-C in a
 terminal) reaches the kernels too; the fork server ends when the build does.
@@ -16,7 +15,6 @@ terminal) reaches the kernels too; the fork server ends when the build does.
 
 from __future__ import annotations
 
-import collections
 import importlib
 import json
 import os
@@ -48,17 +46,10 @@ class Spare:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, factory: Factory, channel: socket.socket) -> None:
-        self._factory = factory
-        self._pid: int | None = None  # told by the fork server once it has forked
+    def __init__(self, pid: int, channel: socket.socket) -> None:
+        self.pid = pid
         self._channel: socket.socket | None = channel
         self.returncode: int | None = None
-
-    @property
-    def pid(self) -> int:
-        while self._pid is None:
-            self._factory.receive_pid()
-        return self._pid
 
     @property
     def launched(self) -> bool:
@@ -71,8 +62,7 @@ class Spare:
             channel.sendall((json.dumps({"argv": cmd, "env": env, "cwd": cwd}) + "\n").encode())
 
     def discard(self) -> None:
-        """An unused spare: closing its channel makes it exit (once forked). A launched one is
-        left alone."""
+        """An unused spare: closing its channel makes it exit. (A launched one is left alone.)"""
         if self._channel is not None:
             self._channel.close()
             self._channel = None
@@ -108,20 +98,18 @@ class Spare:
 
 
 class Factory:
-    """The fork server: forked now (before any thread or vl-convert runtime starts), it runs
-    :func:`warm_up` and then forks a spare kernel process for each request (:meth:`spare`)."""
+    """The fork server: forked now (call :func:`warm_up` first, and do it before any thread or
+    vl-convert runtime starts); :meth:`spare` asks it for a spare kernel process."""
 
     def __init__(self, prepare: Callable[[], None] | None = None) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         self._socket, theirs = socket.socketpair()
-        self._pending: collections.deque[Spare] = collections.deque()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the fork server
             self._socket.close()
             code = 0
             try:
-                warm_up()
                 _serve_forks(theirs, prepare)
             except BaseException:
                 code = 1
@@ -131,23 +119,16 @@ class Factory:
         self.pid = pid
 
     def spare(self) -> Spare:
-        """Ask for a spare; this does not wait for the server (its pid is read when needed)."""
         mine, theirs = socket.socketpair()
         with theirs:
             socket.send_fds(self._socket, [b"f"], [theirs.fileno()])
-        spare = Spare(self, mine)
-        self._pending.append(spare)
-        return spare
-
-    def receive_pid(self) -> None:
-        """Read the pid of the oldest spare asked for (the server answers in order)."""
         received = b""
         while len(received) < _PID_BYTES:
             chunk = self._socket.recv(_PID_BYTES - len(received))
             if not chunk:
                 raise RuntimeError("the kernel fork server has stopped")
             received += chunk
-        self._pending.popleft()._pid = int(received)
+        return Spare(int(received), mine)
 
     def close(self) -> None:
         self._socket.close()  # the server sees the end of its requests and exits
@@ -232,7 +213,7 @@ class Pool:
         self._factory: Factory | None = None
 
     def start(self) -> None:
-        """Fork the fork server now (before any thread starts)."""
+        """Fork the fork server now (after :func:`warm_up`, before any thread starts)."""
         if self._factory is None:
             self._factory = Factory(self.prepare)
 

@@ -105,9 +105,9 @@ def watch(options: Options, port: int = 8000, interval: float = 0.1) -> int:
     options.pdf = False
     out = output_dir(options.output_dir)
     out.mkdir(parents=True, exist_ok=True)
+    kernels.warm_up()
     pool = kernel_pool()
     pool.start()  # the fork server, before the server's thread and vl-convert's runtime start
-    kernels.warm_up()
     _warm_build_libraries()
     server = serve(out, port)
     say(f"serving http://127.0.0.1:{server.server_address[1]}/ — the report reloads itself "
