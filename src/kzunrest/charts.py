@@ -166,16 +166,18 @@ def region_shapes(regions: dict, days: pd.DataFrame | None, projection: dict, wi
     levels = [vocabulary.label("map_shading", "no_report"), *vocabulary.labels("activity").values()]
     # The day rides along (unused by the marks) so the figure's data table says which panel a row
     # shades.
-    shown = _dates(days[["day", "region", "activity_label"]], "day") if "day" in days else \
-        days[["region", "activity_label"]]
-    lookup = alt.LookupData(shown, "region", ["activity_label"])
+    columns = ["region", "activity_label", *(["source_ids"] if "source_ids" in days else [])]
+    shown = _dates(days[["day", *columns]], "day") if "day" in days else days[columns]
+    # "source" (the sources with their numbers) is written into the rows by the report.
+    lookup = alt.LookupData(shown, "region", ["activity_label", "source"])
     return (base.transform_lookup(lookup="properties.region", from_=lookup)
             .mark_geoshape(stroke="#8c8c8c", strokeWidth=0.4)
             .encode(color=alt.Color("activity_label:N", title="Most serious report in the region",
                                     scale=alt.Scale(domain=levels, range=SEVERITY_COLOURS),
                                     legend=alt.Legend(orient="bottom", columns=3, titleLimit=300)),
                     tooltip=[alt.Tooltip("properties.region:N", title="Region"),
-                             alt.Tooltip("activity_label:N", title="Most serious report")])
+                             alt.Tooltip("activity_label:N", title="Most serious report"),
+                             alt.Tooltip("source:N", title="Sources")])
             .project(**projection).properties(width=width, height=height))
 
 
@@ -202,7 +204,8 @@ def spread_small_multiples(daily: pd.DataFrame, region_days: pd.DataFrame, outli
                           order=alt.Order("status:N", sort="descending"),  # this day's on top
                           tooltip=[alt.Tooltip("city:N", title="City"),
                                    alt.Tooltip("status:N", title="Status"),
-                                   alt.Tooltip("day:T", title="Day", format="%d %B %Y")])
+                                   alt.Tooltip("day:T", title="Day", format="%d %B %Y"),
+                                   alt.Tooltip("source:N", title="Sources")])
                   .project(**projection))
         shades = region_shapes(regions, region_days[region_days["day"] == day], projection,
                                width, height)
