@@ -22,7 +22,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from . import i18n
 from .config import PROJECT_ROOT, Config
+from .i18n import _
 from .render import META_KEY
 
 KEY_PACKAGES = ("altair", "vl-convert-python", "pandas", "frictionless", "papermill", "nbconvert",
@@ -40,6 +42,8 @@ class Front:
     toc_html: str
     sources_html: str
     about_html: str
+    language: str = "en"
+    words: dict | None = None  # the template's own words, in the report's language
 
     def as_resources(self) -> dict:
         return self.__dict__.copy()
@@ -55,11 +59,12 @@ def build_time() -> dt.datetime:
 
 def _chapter_cells(nb: nbformat.NotebookNode, number: int) -> tuple[list, str]:
     """Reader-facing cells of one chapter; its first ``# `` heading becomes the numbered title."""
-    cells, title = [], f"Chapter {number}"
+    untitled = _("Chapter {number}").format(number=number)
+    cells, title = [], untitled
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             match = re.match(r"\s*#\s+(.+)", cell.source)
-            if match and title == f"Chapter {number}":
+            if match and title == untitled:
                 title = match.group(1).strip()
                 rest = cell.source[match.end():]
                 heading = (f'<h1 class="chapter" id="chapter-{number}">'
@@ -110,16 +115,17 @@ def source_line(source_ids: list[str], names: list[str], numbers: dict[str, int]
                 shown: int = 6) -> str:
     """Caption line naming a figure's sources; long lists name the first few and give the
     numbers of all of them in the Sources section."""
-    named = "; ".join(names[:shown]) + (f"; and {len(names) - shown} more" if len(names) > shown else "")
+    more = _("and {n} more").format(n=len(names) - shown)
+    named = "; ".join(names[:shown]) + (f"; {more}" if len(names) > shown else "")
     refs = ranges([numbers[s] for s in source_ids if s in numbers])
-    return f"{named} (Sources nos. {refs})" if refs else named
+    return _("{named} (Sources nos. {refs})").format(named=named, refs=refs) if refs else named
 
 
 def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited: set[str],
              data_files: list[Path], inputs: list[Path],
              parameters: dict[str, dict]) -> tuple[nbformat.NotebookNode, Front]:
     report = nbformat.v4.new_notebook()
-    report.metadata["title"] = config.title
+    report.metadata["title"] = i18n.p_("report", config.title)
     listed = cited_in_order(sources, cited)
     numbers = {source_id: n for n, source_id in enumerate(listed["source_id"], start=1)}
     toc, figures = [], []
@@ -131,14 +137,24 @@ def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited:
         toc.append((number, title, figures[start:]))
         report.cells.extend(cells)
     front = Front(
-        title=config.title, subtitle=config.subtitle,
+        title=i18n.p_("report", config.title),
+        subtitle=i18n.p_("report", config.subtitle) if config.subtitle else "",
         built=build_time().strftime("%Y-%m-%d %H:%M UTC"),
         data_version=data_version(data_files),
         toc_html=_toc_html(toc),
         sources_html=sources_html(listed),
         about_html=_about_html(parameters, inputs),
+        language=i18n.language(), words=template_words(),
     )
     return report, front
+
+
+def template_words() -> dict:
+    """The words of the report's frame (title page, contents, back matter, captions)."""
+    return {"kicker": _("kzunrest · reproducible report"), "built": _("Built"),
+            "data_version": _("Data version"), "contents": _("Contents"),
+            "figure": _("Figure"), "sources": _("Sources"), "sources_label": _("Sources:"),
+            "about": _("About this build"), "not_drawn": _("This chart could not be drawn:")}
 
 
 def data_version(data_files: list[Path]) -> str:
@@ -152,12 +168,12 @@ def data_version(data_files: list[Path]) -> str:
 def _toc_html(toc: list) -> str:
     items = []
     for number, title, figures in toc:
-        figs = "".join(f'<li><a href="#figure-{f["number"]}">Figure {f["number"]}. '
+        figs = "".join(f'<li><a href="#figure-{f["number"]}">{html.escape(_("Figure"))} {f["number"]}. '
                        f'{html.escape(f["title"] or f["caption"])}</a></li>' for f in figures)
         items.append(f'<li><a href="#chapter-{number}">{number}. {html.escape(title)}</a>'
                      + (f'<ol class="toc-figures">{figs}</ol>' if figs else "") + "</li>")
-    items.append('<li><a href="#sources">Sources</a></li>')
-    items.append('<li><a href="#about">About this build</a></li>')
+    items.append(f'<li><a href="#sources">{html.escape(_("Sources"))}</a></li>')
+    items.append(f'<li><a href="#about">{html.escape(_("About this build"))}</a></li>')
     return '<ol class="toc">' + "".join(items) + "</ol>"
 
 
@@ -180,15 +196,19 @@ def cited_in_order(sources: pd.DataFrame, cited: set[str]) -> pd.DataFrame:
 def sources_html(rows: pd.DataFrame) -> str:
     items = []
     for row in rows.itertuples():
-        date = "n.d." if pd.isna(row.date_published) else f"{row.date_published:%Y-%m-%d}"
+        date = _("n.d.") if pd.isna(row.date_published) else f"{row.date_published:%Y-%m-%d}"
         author = "" if pd.isna(row.author) else f"{html.escape(row.author)}. "
         items.append(
             f'<li id="source-{html.escape(row.source_id)}"><span class="source-id">'
             f"{html.escape(row.source_id)}</span> {author}{safe_link(row.url, row.title)}. "
             f"<em>{html.escape(row.publisher)}</em>, {date}. "
             f'<span class="source-url">{html.escape(row.url)}</span> '
-            f"(accessed {row.date_accessed:%Y-%m-%d})</li>")
-    return f'<p>{len(items)} sources are cited by the data behind this report.</p><ol class="sources">{"".join(items)}</ol>'
+            + html.escape(_("(accessed {date})").format(date=f"{row.date_accessed:%Y-%m-%d}"))
+            + "</li>")
+    lead = i18n.n_("{n} source is cited by the data behind this report.",
+                   "{n} sources are cited by the data behind this report.", len(items))
+    return (f'<p>{html.escape(lead.format(n=i18n.number(len(items))))}</p>'
+            f'<ol class="sources">{"".join(items)}</ol>')
 
 
 def git_commit() -> str:
@@ -197,9 +217,9 @@ def git_commit() -> str:
                                 text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
                                cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.strip()
-        return commit + (" (with uncommitted changes)" if dirty else "")
+        return commit + (" " + _("(with uncommitted changes)") if dirty else "")
     except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
+        return _("unknown (not a git checkout)")
 
 
 def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
@@ -215,17 +235,22 @@ def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
         try:
             versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            versions.append((name, "not installed"))
+            versions.append((name, _("not installed")))
     versions_html = "".join(f"<tr><td>{html.escape(n)}</td><td>{html.escape(v)}</td></tr>"
                             for n, v in versions)
+    w = {key: html.escape(text) for key, text in {
+        "commit": _("Git commit:"), "parameters": _("Parameters"), "chapter": _("Chapter"),
+        "parameter": _("Parameter"), "value": _("Value"), "files": _("Input files (SHA-256)"),
+        "file": _("File"), "software": _("Software"), "package": _("Package"),
+        "version": _("Version")}.items()}
     return (
-        f"<p>Git commit: <code>{html.escape(git_commit())}</code></p>"
-        "<h3>Parameters</h3><table class=\"kz-table\"><thead><tr><th>Chapter</th><th>Parameter</th>"
-        f"<th>Value</th></tr></thead><tbody>{params}</tbody></table>"
-        "<h3>Input files (SHA-256)</h3><table class=\"kz-table hashes\"><thead><tr><th>File</th>"
+        f"<p>{w['commit']} <code>{html.escape(git_commit())}</code></p>"
+        f"<h3>{w['parameters']}</h3><table class=\"kz-table\"><thead><tr><th>{w['chapter']}</th>"
+        f"<th>{w['parameter']}</th><th>{w['value']}</th></tr></thead><tbody>{params}</tbody></table>"
+        f"<h3>{w['files']}</h3><table class=\"kz-table hashes\"><thead><tr><th>{w['file']}</th>"
         f"<th>SHA-256</th></tr></thead><tbody>{files}</tbody></table>"
-        "<h3>Software</h3><table class=\"kz-table\"><thead><tr><th>Package</th><th>Version</th>"
-        f"</tr></thead><tbody>{versions_html}</tbody></table>")
+        f"<h3>{w['software']}</h3><table class=\"kz-table\"><thead><tr><th>{w['package']}</th>"
+        f"<th>{w['version']}</th></tr></thead><tbody>{versions_html}</tbody></table>")
 
 
 def _relative(path: Path) -> str:

@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache
+from . import cache, i18n
 from .cache import VALIDATED_ENV, data_files
 from .errors import ChapterError
 from .publish import publish, remove_leftovers
@@ -41,6 +41,9 @@ class Options:
     force: bool = False
     jobs: int | None = None
     pdf: bool = True
+    # Report languages (kzunrest.i18n.LANGUAGES): English is written to the output folder itself,
+    # every other language to a folder named after it (build/ru/, build/kk/).
+    languages: tuple[str, ...] = ("en",)
 
 
 @dataclass
@@ -66,6 +69,15 @@ def output_dir(requested: Path | None) -> Path:
         raise ConfigError(f"--output-dir {requested}: outside {root}; the build writes only inside "
                           "build/ (choose e.g. build/alt)")
     return target
+
+
+def language_dir(out: Path, language: str) -> Path:
+    """Where one language's report, executed chapters and cache records go."""
+    return out if language == i18n.SOURCE_LANGUAGE else out / language
+
+
+def _label(name: str, language: str) -> str:
+    return name if language == i18n.SOURCE_LANGUAGE else f"{language}/{name}"
 
 
 def data_dir(requested: Path | None) -> Path:
@@ -107,6 +119,7 @@ def validate_stage(directory: Path, out: Path, force: bool) -> str:
 
 def _run_chapter(notebook: str, target: str, parameters: dict, cwd: str) -> dict:
     """Worker process: execute one chapter with Papermill; record the files it read."""
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -117,7 +130,10 @@ def _run_chapter(notebook: str, target: str, parameters: dict, cwd: str) -> dict
     os.environ[READ_LOG_ENV] = log.name
     started = time.monotonic()
     try:
-        papermill.execute_notebook(notebook, target, parameters=parameters, kernel_name="python3",
+        # The chapter's Markdown in the reader's language; the notebook file itself stays English.
+        source = i18n.translate_notebook(nbformat.read(notebook, as_version=4),
+                                         parameters.get("language", i18n.SOURCE_LANGUAGE))
+        papermill.execute_notebook(source, target, parameters=parameters, kernel_name="python3",
                                    cwd=cwd, progress_bar=False, log_output=False,
                                    # ipykernel warns on stderr about its local TCP transport.
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
@@ -134,73 +150,82 @@ def _run_chapter(notebook: str, target: str, parameters: dict, cwd: str) -> dict
         os.unlink(log.name)
 
 
-def execute_stage(config: Config, directory: Path, out: Path, force: bool,
-                  jobs: int | None) -> list[Outcome]:
-    chapters_dir = out / "chapters"
-    chapters_dir.mkdir(parents=True, exist_ok=True)
+def execute_stage(config: Config, directory: Path, outs: dict[str, Path], force: bool,
+                  jobs: int | None) -> dict[str, list[Outcome]]:
+    """Execute every stale chapter of every language (``outs``: language -> its folder) in one
+    process pool. Returns each language's outcomes in chapter order."""
     package, environment = cache.package_code_digest(), cache.environment_digest()
-    outcomes: dict[str, Outcome] = {}
+    outcomes: dict[tuple[str, str], Outcome] = {}
     todo = []
-    for chapter in config.chapters:
-        parameters = chapter_parameters(chapter, directory)
-        reason = "--force" if force else staleness(chapter, directory, out, package, environment)
-        if reason is None:
-            outcomes[chapter.name] = Outcome(chapter.name, "cached", "inputs unchanged")
-        else:
-            todo.append((chapter, parameters, reason))
-    for name, outcome in outcomes.items():
-        say(f"      {name:<28} cached    ({outcome.reason})")
+    for language, out in outs.items():
+        (out / "chapters").mkdir(parents=True, exist_ok=True)
+        for chapter in config.chapters:
+            parameters = chapter_parameters(chapter, directory, language)
+            reason = "--force" if force else staleness(chapter, directory, out, package,
+                                                       environment, language)
+            if reason is None:
+                outcomes[(language, chapter.name)] = Outcome(chapter.name, "cached",
+                                                             "inputs unchanged")
+                say(f"      {_label(chapter.name, language):<28} cached    (inputs unchanged)")
+            else:
+                todo.append((chapter, parameters, reason, language, out))
     if todo:
-        _execute_parallel(todo, chapters_dir, out, package, environment, jobs, outcomes)
-    return [outcomes[c.name] for c in config.chapters]
+        _execute_parallel(todo, package, environment, jobs, outcomes)
+    return {language: [outcomes[(language, c.name)] for c in config.chapters] for language in outs}
 
 
-def chapter_parameters(chapter, directory: Path) -> dict:
-    return {**chapter.parameters, "data_dir": str(directory)}
+def chapter_parameters(chapter, directory: Path, language: str = i18n.SOURCE_LANGUAGE) -> dict:
+    return {**chapter.parameters, "data_dir": str(directory), "language": language}
 
 
-def staleness(chapter, directory: Path, out: Path, package: str, environment: str) -> str | None:
+def staleness(chapter, directory: Path, out: Path, package: str, environment: str,
+              language: str = i18n.SOURCE_LANGUAGE) -> str | None:
     """Why the chapter must execute again, or None when its cached execution is current."""
     record = cache.load_record(out, chapter.name)
     reads = list((record or {}).get("reads", {}))
-    current = cache.fingerprint(chapter.notebook, chapter_parameters(chapter, directory), reads,
-                                package, environment)
+    current = cache.fingerprint(chapter.notebook, chapter_parameters(chapter, directory, language),
+                                reads, package, environment)
     return cache.why_stale(record, current, out / "chapters" / f"{chapter.name}.ipynb")
 
 
-def _execute_parallel(todo, chapters_dir: Path, out: Path, package: str, environment: str,
-                      jobs: int | None, outcomes: dict[str, Outcome]) -> None:
+def _execute_parallel(todo, package: str, environment: str, jobs: int | None,
+                      outcomes: dict[tuple[str, str], Outcome]) -> None:
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     say(f"      running {len(todo)} chapter(s) on {workers} process(es)")
-    staging = Path(tempfile.mkdtemp(prefix=".executing-", dir=chapters_dir))
+    staging = {}
     failures = []
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {}
-            for chapter, parameters, reason in todo:
-                target = staging / f"{chapter.name}.ipynb"
+            for chapter, parameters, reason, language, out in todo:
+                if language not in staging:
+                    staging[language] = Path(tempfile.mkdtemp(prefix=".executing-",
+                                                              dir=out / "chapters"))
+                target = staging[language] / f"{chapter.name}.ipynb"
                 future = pool.submit(_run_chapter, str(chapter.notebook), str(target), parameters,
                                      str(chapter.notebook.parent))
-                futures[future] = (chapter, parameters, reason, target)
-                say(f"      {chapter.name:<28} queued    ({reason})")
+                futures[future] = (chapter, parameters, reason, target, language, out)
+                say(f"      {_label(chapter.name, language):<28} queued    ({reason})")
             for future in as_completed(futures):
-                chapter, parameters, reason, target = futures[future]
+                chapter, parameters, reason, target, language, out = futures[future]
+                chapters_dir, label = out / "chapters", _label(chapter.name, language)
                 result = future.result()
                 if not result["ok"]:
                     kept = chapters_dir / f"{chapter.name}.failed.ipynb"
                     if target.is_file():
                         target.replace(kept)
                     failures.append(_failure_message(chapter, result, kept))
-                    say(f"      {chapter.name:<28} FAILED")
+                    say(f"      {label:<28} FAILED")
                     continue
                 target.replace(chapters_dir / f"{chapter.name}.ipynb")
                 (chapters_dir / f"{chapter.name}.failed.ipynb").unlink(missing_ok=True)
                 cache.save_record(out, chapter.name, cache.fingerprint(
                     chapter.notebook, parameters, result["reads"], package, environment))
-                outcomes[chapter.name] = Outcome(chapter.name, "executed", reason)
-                say(f"      {chapter.name:<28} executed  in {result['seconds']:.1f} s")
+                outcomes[(language, chapter.name)] = Outcome(chapter.name, "executed", reason)
+                say(f"      {label:<28} executed  in {result['seconds']:.1f} s")
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        for folder in staging.values():
+            shutil.rmtree(folder, ignore_errors=True)
     if failures:
         raise ChapterError("\n".join(failures))
 
@@ -227,24 +252,28 @@ def report_inputs(config: Config, directory: Path) -> list[Path]:
     return [*data_files(directory), config.path, *[c.notebook for c in config.chapters]]
 
 
-def _report_key(config: Config, out: Path, inputs: list[Path], want_pdf: bool) -> str:
+def _report_key(config: Config, out: Path, inputs: list[Path], want_pdf: bool,
+                language: str = i18n.SOURCE_LANGUAGE) -> str:
     parts = [cache.package_code_digest(), cache.environment_digest(), want_pdf,
-             os.environ.get("SOURCE_DATE_EPOCH", "")]
+             os.environ.get("SOURCE_DATE_EPOCH", ""), language]
     parts += [(str(p), cache.file_digest(p)) for p in inputs if p.is_file()]
     parts += [cache.file_digest(out / "chapters" / f"{c.name}.ipynb") for c in config.chapters]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def assemble_stage(config: Config, directory: Path, out: Path):
-    """One report notebook from the executed chapters, with front and back matter."""
+def assemble_stage(config: Config, directory: Path, out: Path,
+                   language: str = i18n.SOURCE_LANGUAGE):
+    """One report notebook from the executed chapters, with front and back matter, in the
+    language the chapters were executed in."""
     from .assemble import assemble
     from .data import load
 
     started = time.monotonic()
     dataset = load(directory, tables=["sources"], check=False)  # validated in stage 1
     cited = cited_sources(directory)
-    parameters = {c.name: {**c.parameters, "data_dir": _display_dir(directory)}
+    parameters = {c.name: {**c.parameters, "data_dir": _display_dir(directory), "language": language}
                   for c in config.chapters}
+    i18n.use(language)
     report, front = assemble(config, [out / "chapters" / f"{c.name}.ipynb" for c in config.chapters],
                              dataset.sources, cited, data_files(directory),
                              report_inputs(config, directory), parameters)
@@ -313,60 +342,84 @@ def _display_dir(directory: Path) -> str:
 
 def build(options: Options) -> int:
     total = time.monotonic()
-    out = output_dir(options.output_dir)
+    root = output_dir(options.output_dir)
     directory = data_dir(options.data_dir)
     config = load_config(options.config)
-    out.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out)
+    languages = list(dict.fromkeys(i18n.check(language) for language in options.languages))
+    outs = {language: language_dir(root, language) for language in languages}
+    for out in outs.values():
+        out.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(out)
 
     started = time.monotonic()
     say("[1/4] validate data")
-    status = validate_stage(directory, out, options.force)
+    status = validate_stage(directory, root, options.force)  # once, for every language
     say(f"      {status} ({time.monotonic() - started:.1f} s)")
 
     started = time.monotonic()
     say("[2/4] execute chapters")
     inputs = report_inputs(config, directory)
-    key = _report_key_if_current(config, directory, out, inputs, options.pdf)
-    record = out / "cache" / "report.json"
-    if not options.force and key and _published(out, options.pdf) and record.is_file() \
-            and json.loads(record.read_text()).get("key") == key:
+    stale = {language: out for language, out in outs.items()
+             if options.force or not _up_to_date(config, directory, out, inputs, options.pdf,
+                                                 language)}
+    if stale:
+        for language in (lang for lang in languages if lang not in stale):
+            say(f"      {language}: report up to date, nothing to execute")
+    else:
         # Fast path: no input of any chapter or of the report changed. Nothing is started.
-        for chapter in config.chapters:
-            say(f"      {chapter.name:<28} cached    (inputs unchanged)")
+        for language in languages:
+            for chapter in config.chapters:
+                say(f"      {_label(chapter.name, language):<28} cached    (inputs unchanged)")
         say("[3/4] assemble report\n      up to date")
         say("[4/4] export\n      report.html, report.pdf up to date")
         say(f"done in {time.monotonic() - total:.1f} s: nothing changed")
         return 0
     check_parameters(config)
-    outcomes = execute_stage(config, directory, out, options.force, options.jobs)
-    ran = [o.name for o in outcomes if o.status == "executed"]
-    say(f"      {len(ran)} executed, {len(outcomes) - len(ran)} cached "
+    outcomes = execute_stage(config, directory, stale, options.force, options.jobs)
+    ran = {language: [o.name for o in done if o.status == "executed"]
+           for language, done in outcomes.items()}
+    executed = sum(map(len, ran.values()))
+    say(f"      {executed} executed, {len(stale) * len(config.chapters) - executed} cached "
         f"({time.monotonic() - started:.1f} s)")
 
-    say("[3/4] assemble report")
-    report, front = assemble_stage(config, directory, out)
-    say("[4/4] export")
-    previous = json.loads(record.read_text()).get("content", {}) if record.is_file() else {}
-    files, keys = export_stage(report, front, out, options.pdf, previous)
-    written = publish(out, files)
-    for name in keys:
-        say(f"      {name:<12} {'written' if name in written else 'unchanged'}")
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps({"key": _report_key(config, out, inputs, options.pdf),
-                                  "content": keys, "executed": ran}))
-    say(f"done in {time.monotonic() - total:.1f} s: {_shown(out / 'report.html')}"
-        + (f", {_shown(out / 'report.pdf')}" if options.pdf else ""))
+    written_paths = []
+    for language, out in stale.items():
+        prefix = "" if len(languages) == 1 else f" ({language})"
+        say(f"[3/4] assemble report{prefix}")
+        report, front = assemble_stage(config, directory, out, language)
+        say(f"[4/4] export{prefix}")
+        record = out / "cache" / "report.json"
+        previous = json.loads(record.read_text()).get("content", {}) if record.is_file() else {}
+        files, keys = export_stage(report, front, out, options.pdf, previous)
+        written = publish(out, files)
+        for name in keys:
+            say(f"      {name:<12} {'written' if name in written else 'unchanged'}")
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"key": _report_key(config, out, inputs, options.pdf, language),
+                                      "content": keys, "executed": ran[language]}))
+        written_paths += [_shown(out / "report.html")] + ([_shown(out / "report.pdf")]
+                                                          if options.pdf else [])
+    i18n.use(i18n.SOURCE_LANGUAGE)
+    say(f"done in {time.monotonic() - total:.1f} s: {', '.join(written_paths)}")
     return 0
 
 
+def _up_to_date(config: Config, directory: Path, out: Path, inputs: list[Path], want_pdf: bool,
+                language: str) -> bool:
+    """True when this language's published report is current: nothing to execute or export."""
+    key = _report_key_if_current(config, directory, out, inputs, want_pdf, language)
+    record = out / "cache" / "report.json"
+    return bool(key) and _published(out, want_pdf) and record.is_file() \
+        and json.loads(record.read_text()).get("key") == key
+
+
 def _report_key_if_current(config: Config, directory: Path, out: Path, inputs: list[Path],
-                           want_pdf: bool) -> str | None:
+                           want_pdf: bool, language: str = i18n.SOURCE_LANGUAGE) -> str | None:
     """The report's key when every chapter's cached execution is current, else None."""
     package, environment = cache.package_code_digest(), cache.environment_digest()
-    if any(staleness(c, directory, out, package, environment) for c in config.chapters):
+    if any(staleness(c, directory, out, package, environment, language) for c in config.chapters):
         return None
-    return _report_key(config, out, inputs, want_pdf)
+    return _report_key(config, out, inputs, want_pdf, language)
 
 
 def _published(out: Path, want_pdf: bool) -> bool:

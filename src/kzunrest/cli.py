@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from .i18n import LANGUAGES  # stdlib imports only: --help stays fast
+
 EPILOG = """exit status: 0 success; 1 invalid data, configuration or a failing chapter; 2 wrong usage;
 130 interrupted. A failed build leaves the previous build/report.html and build/report.pdf as they
 were."""
@@ -43,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="chapters executed at once (default: one per CPU core)")
     build.add_argument("--no-pdf", dest="pdf", action="store_false",
                        help="write only the HTML report")
+    build.add_argument("--language", dest="languages", action="append", choices=LANGUAGES,
+                       help="report language; repeat for several, built together after one "
+                            "validation: en writes build/report.*, ru build/ru/report.*, kk "
+                            "build/kk/report.* (default: en)")
 
     datadict = commands.add_parser(
         "datadict", help="print the data dictionary (Markdown) generated from datapackage.json")
@@ -69,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return main_build(Options(config=args.config, data_dir=args.data_dir,
                                       output_dir=args.output_dir, force=args.force,
-                                      jobs=args.jobs, pdf=args.pdf))
+                                      jobs=args.jobs, pdf=args.pdf,
+                                      languages=tuple(args.languages or ("en",))))
         except (ChapterError, ExportError) as error:
             print(f"error: {error}", file=sys.stderr)
             print("build stopped; the previous report is unchanged", file=sys.stderr)

@@ -105,12 +105,22 @@ async def _print_pdf(html: str, executable: str) -> bytes:
                 footer_template=(
                     '<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; color: #666;'
                     ' width: 100%; padding: 0 16mm; display: flex; justify-content: space-between;">'
-                    "<span>Kazakhstan, January 2022 · kzunrest</span>"
-                    '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
-                    "</span></div>"),
+                    f"<span>{_footer_words()[0]}</span>"
+                    f"<span>{_footer_words()[1]}</span></div>"),
                 tagged=True, outline=True)
         finally:
             await browser.close()
+
+
+def _footer_words() -> tuple[str, str]:
+    """The page footer's words in the report's language (Chromium fills in the numbers)."""
+    import html
+
+    from .i18n import _
+
+    page = html.escape(_("Page {page} of {total}")).format(
+        page='<span class="pageNumber"></span>', total='<span class="totalPages"></span>')
+    return html.escape(_("Kazakhstan, January 2022 · kzunrest")), page
 
 
 def print_pdf(static_html: str) -> bytes:

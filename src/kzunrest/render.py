@@ -22,6 +22,9 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from . import i18n
+from .i18n import _
+
 VEGA_MIMETYPE = "application/vnd.vega.v5+json"
 # JupyterLab 4's renderer bundles Vega 5; the Vega 6 specs vl-convert compiles use nothing newer.
 _VEGA5_SCHEMA = "https://vega.github.io/schema/vega/v5.json"
@@ -29,12 +32,19 @@ META_KEY = "kzunrest"
 
 
 def spec_bundle(spec: dict) -> dict:
-    """The mimebundle for one Vega-Lite spec: interactive Vega spec, static SVG, text fallback."""
+    """The mimebundle for one Vega-Lite spec: interactive Vega spec, static SVG, text fallback.
+    Dates and numbers the chart formats itself (axes, tooltips) follow the report's language."""
+    locale = i18n.vega_locale()
+    if locale:  # carried in the spec, so the interactive chart formats the same way
+        spec = {**spec, "config": {**spec.get("config", {}), "locale": locale}}
     vega = vlc.vegalite_to_vega(spec)
     vega["$schema"] = _VEGA5_SCHEMA
+    svg = (vlc.vegalite_to_svg(spec, format_locale=locale["number"],
+                               time_format_locale=locale["time"]) if locale
+           else vlc.vegalite_to_svg(spec))
     return {
         VEGA_MIMETYPE: vega,
-        "image/svg+xml": vlc.vegalite_to_svg(spec),
+        "image/svg+xml": svg,
         "text/plain": f"<chart: {spec_title(spec)}>",
     }
 
@@ -96,7 +106,8 @@ def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
                        "source_ids": ids, "sources": names}}
     display(chart_bundle(chart), raw=True, metadata=meta)
     # Seen in JupyterLab under the chart; the report draws its own numbered caption instead.
-    display({"text/markdown": f"*{md_escape(caption)}*  \nSources: {md_escape('; '.join(names))}"},
+    display({"text/markdown": f"*{md_escape(caption)}*  \n"
+                              + _("Sources: {sources}").format(sources=md_escape('; '.join(names)))},
             raw=True, metadata={META_KEY: {"role": "caption"}})
 
 
