@@ -177,6 +177,7 @@ def _label_actions(chosen: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     # People's names in the reader's script: the Cyrillic form the data give, for ru and kk.
     cyrillic = (chosen.dropna(subset=["name_cyrillic"]).groupby("person")["name_cyrillic"].first()
                 if "name_cyrillic" in chosen else pd.Series(dtype=object))
+    chosen["role"] = chosen["role"].map(lambda t: i18n.data_text("role", t))
     chosen["person_shown"] = [i18n.person(p, cyrillic.get(p)) for p in chosen["person"]]
     chosen["label"] = chosen["person_shown"] + " · " + chosen["affiliation_label"]
     first = chosen.groupby("person")["date"].transform("min")
@@ -205,6 +206,7 @@ def detention_counts(counts: pd.DataFrame, sources: pd.DataFrame, end: pd.Timest
                           high=_amount_or_blank(hi))
         for p, v, lo, hi in zip(chosen["precision"], chosen["value"], chosen["low"], chosen["high"])]
     chosen["measure_label"] = chosen["measure"].map(lambda m: vocabulary.label("detention_measure", m))
+    chosen["reported_by"] = chosen["reported_by"].map(lambda t: i18n.data_text("reported_by", t))
     chosen["standing"] = chosen["official"].map({True: "official", False: "independent"})
     chosen["standing_label"] = chosen["official"].map({True: _("official"), False: _("independent")})
     chosen["scope_label"] = chosen["scope"].map(vocabulary.labels("scope"))
@@ -225,7 +227,7 @@ def detentions_table(counts: pd.DataFrame) -> pd.DataFrame:
     return _shown(shown, {"measure_label": _("Counted"), "figure": _("Figure"),
                           "scope_label": _("Scope"), "as_of_text": _("Stated on"),
                           "reported_by": _("Stated by"), "source_text": _("Source [id], where"),
-                          "note": _("Note")})
+                          "note": _("Note")}, original=["note"])
 
 
 def latest_counts(counts: pd.DataFrame, official: bool) -> pd.DataFrame:
@@ -245,6 +247,7 @@ def tolls_for_chart(tolls: pd.DataFrame, sources: pd.DataFrame, which: str) -> p
     chosen["event_label"] = chosen["event"].map(vocabulary.labels("toll_event"))
     chosen["category_label"] = chosen["category"].map(vocabulary.labels("toll_category"))
     chosen["official_label"] = chosen["official"].map({True: _("State body"), False: _("Others")})
+    chosen["reported_by"] = chosen["reported_by"].map(lambda t: i18n.data_text("reported_by", t))
     chosen["source"] = chosen["source_id"].map(source_labels(sources))
     return chosen
 
@@ -270,6 +273,7 @@ def official_series(tolls: pd.DataFrame, sources: pd.DataFrame | None = None,
     labels (``category_label``, and ``source`` when ``sources`` is given)."""
     chosen = tolls[(tolls["event"] == event) & tolls["official"] & tolls["value"].notna()].copy()
     chosen["category_label"] = chosen["category"].map(vocabulary.labels("toll_category"))
+    chosen["reported_by"] = chosen["reported_by"].map(lambda t: i18n.data_text("reported_by", t))
     if sources is not None:
         chosen["source"] = chosen["source_id"].map(source_labels(sources))
     return chosen.sort_values(["as_of", "category"], ignore_index=True)
@@ -289,9 +293,13 @@ def require_rows(frame: pd.DataFrame, message: str) -> pd.DataFrame:
     return frame
 
 
-def _shown(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The given columns, in order, under the reader's headings."""
-    return frame.rename(columns=columns)[list(columns.values())]
+def _shown(frame: pd.DataFrame, columns: dict[str, str],
+           original: list[str] = ()) -> pd.DataFrame:
+    """The given columns, in order, under the reader's headings. ``original``: columns whose
+    free text stays as written in the data (see ``i18n.UNTRANSLATED``); the table marks them."""
+    shown = frame.rename(columns=columns)[list(columns.values())]
+    shown.attrs["original"] = [columns[c] for c in original]
+    return shown
 
 
 def cities_table(first: pd.DataFrame) -> pd.DataFrame:
@@ -309,14 +317,14 @@ def actions_table(actions: pd.DataFrame) -> pd.DataFrame:
     return _shown(shown, {"person": _("Person"), "role": _("Role at the time"),
                           "affiliation_label": _("Affiliation"), "action_label": _("Action"),
                           "when": _("Date"), "detail": _("Detail"),
-                          "source_text": _("Source [id], where")})
+                          "source_text": _("Source [id], where")}, original=["detail"])
 
 
 def _source_where(frame: pd.DataFrame) -> pd.Series:
     """'Publisher, date [id], paragraph 3: “as printed”' for each row of a table."""
     printed = frame["printed"].map(lambda p: "" if pd.isna(p) else f": “{p}”")
-    return (frame["source"] + " [" + frame["source_id"] + "], " + frame["locator"].fillna("")
-            + printed)
+    return (frame["source"] + " [" + frame["source_id"] + "], "
+            + frame["locator"].fillna("").map(i18n.locator) + printed)
 
 
 def _date_text(date, precision: str) -> str:
@@ -347,7 +355,7 @@ def tolls_table(tolls: pd.DataFrame) -> pd.DataFrame:
     return _shown(shown, {"event_label": _("Event"), "category_label": _("Counting"),
                           "figure": _("Deaths"), "as_of_text": _("As of"),
                           "reported_by": _("Reported by"), "source_text": _("Source [id], where"),
-                          "note": _("Note")})
+                          "note": _("Note")}, original=["note"])
 
 
 def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -364,7 +372,7 @@ def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFra
             ("" if c.check_id in weighed else _("[not weighed]") + " ")
             + ledger_rules.describe_report(c, labels, unit) for c in mine.itertuples())
         rows.append({_("Claim"): f"{claim.claim_id} ({claim.locator})",
-                     _("The article"): f"{claim.summary}: “{claim.printed}”",
+                     _("The article"): f"{i18n.data_text('summary', claim.summary)}: “{claim.printed}”",
                      _("Read as"): (claim.claim_stated if claim.claim_stated == claim.claim_window
                                     else f"{claim.claim_stated} → {claim.claim_window}"),
                      _("Other reports"): reports or "—",

@@ -398,8 +398,8 @@ def comparison_rows(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.Data
 
 def _chart_label(claim_id: str, claim: pd.Series) -> str:
     verdict = claim.get("verdict_label")
-    return f"{claim_id} · {verdict}: {claim['summary']}" if _given(verdict) else \
-        f"{claim_id}: {claim['summary']}"
+    summary = i18n.data_text("summary", claim["summary"])
+    return f"{claim_id} · {verdict}: {summary}" if _given(verdict) else f"{claim_id}: {summary}"
 
 
 class _Row:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -130,6 +131,43 @@ def place(name: str) -> str:
 def prose(markdown: str) -> str:
     """A chapter's Markdown cell in the reader's language."""
     return p_("prose", markdown)
+
+
+# Free text in the data that the catalogs translate (context ``data:<column>``), by file. Other
+# free-text columns (curators' notes, action details) are shown as written, in English, marked
+# ``lang="en"`` in the HTML; see UNTRANSLATED.
+DATA_TEXT = {"detentions.csv": ("reported_by",), "death_tolls.csv": ("reported_by",),
+             "arrests_dismissals.csv": ("role",), "claims.csv": ("summary",)}
+UNTRANSLATED = {"note": "curators' notes", "detail": "details of an action"}
+
+
+def data_text(column: str, value: object) -> object:
+    """A free-text value from the data (see DATA_TEXT) in the reader's language."""
+    if not isinstance(value, str) or _active[0] == SOURCE_LANGUAGE:
+        return value
+    return p_(f"data:{column}", value)
+
+
+_LOCATOR = re.compile(r"^(paragraph|list item|live blog) ([0-9:]+)(.*)$|"
+                      r"^(lead|excerpt|not retrieved|caption|subheading|headline)(.*)$", re.S)
+
+
+def locator(text: object) -> object:
+    """Where in a source ('paragraph 3 (section "...")'): the project's words translated, the
+    source's own words in parentheses kept as they are."""
+    if not isinstance(text, str) or _active[0] == SOURCE_LANGUAGE:
+        return text
+    match = _LOCATOR.match(text)
+    if not match:
+        return text
+    words = {"paragraph": p_("locator", "paragraph {n}"), "list item": p_("locator", "list item {n}"),
+             "live blog": p_("locator", "live blog {n}"), "lead": p_("locator", "lead"),
+             "excerpt": p_("locator", "excerpt"), "not retrieved": p_("locator", "not retrieved"),
+             "caption": p_("locator", "caption"), "subheading": p_("locator", "subheading"),
+             "headline": p_("locator", "headline")}
+    if match.group(1):
+        return words[match.group(1)].format(n=match.group(2)) + match.group(3)
+    return words[match.group(4)] + match.group(5)
 
 
 def person(name: str, cyrillic: object) -> str:
@@ -263,8 +301,6 @@ def catalog_keys(root: Path | None = None) -> dict[tuple[str | None, object], st
 
     package = Path(__file__).resolve().parent
     for path in sorted(package.glob("*.py")):
-        if path.name == "i18n.py":
-            continue
         python(path.read_text(encoding="utf-8"), f"src/kzunrest/{path.name}")
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -287,6 +323,12 @@ def catalog_keys(root: Path | None = None) -> dict[tuple[str | None, object], st
     with open(root / "data" / "protest_spread.csv", encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             keys.setdefault(("place", row["city"]), "data/protest_spread.csv")
+    for name, columns in DATA_TEXT.items():
+        with open(root / "data" / name, encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                for column in columns:
+                    if row.get(column):
+                        keys.setdefault((f"data:{column}", row[column]), f"data/{name}")
     with open(root / "data" / "claims.csv", encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["unit"]:
