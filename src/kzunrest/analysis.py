@@ -371,7 +371,7 @@ def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFra
         reports = "; ".join(
             ("" if c.check_id in weighed else _("[not weighed]") + " ")
             + ledger_rules.describe_report(c, labels, unit) for c in mine.itertuples())
-        rows.append({_("Claim"): f"{claim.claim_id} ({claim.locator})",
+        rows.append({_("Claim"): f"{claim.claim_id} ({i18n.locator(claim.locator)})",
                      _("The article"): f"{i18n.data_text('summary', claim.summary)}: “{claim.printed}”",
                      _("Read as"): (claim.claim_stated if claim.claim_stated == claim.claim_window
                                     else f"{claim.claim_stated} → {claim.claim_window}"),

@@ -243,8 +243,12 @@ def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
         "parameter": _("Parameter"), "value": _("Value"), "files": _("Input files (SHA-256)"),
         "file": _("File"), "software": _("Software"), "package": _("Package"),
         "version": _("Version")}.items()}
+    letters = i18n.LETTERS.get(i18n.language(), "")
+    lead = html.escape(_("Letters of this edition’s alphabet, for checking the fonts:"))
+    check = (f'<p class="font-check">{lead} <span lang="{i18n.language()}">'
+             f"{html.escape(letters)}</span></p>" if letters else "")
     return (
-        f"<p>{w['commit']} <code>{html.escape(git_commit())}</code></p>"
+        f"<p>{w['commit']} <code>{html.escape(git_commit())}</code></p>{check}"
         f"<h3>{w['parameters']}</h3><table class=\"kz-table\"><thead><tr><th>{w['chapter']}</th>"
         f"<th>{w['parameter']}</th><th>{w['value']}</th></tr></thead><tbody>{params}</tbody></table>"
         f"<h3>{w['files']}</h3><table class=\"kz-table hashes\"><thead><tr><th>{w['file']}</th>"

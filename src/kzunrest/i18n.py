@@ -35,6 +35,9 @@ from pathlib import Path
 LANGUAGES = ("en", "ru", "kk")  # the one list of the report's languages
 SOURCE_LANGUAGE = "en"
 NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+# The letters of each script beyond the basic Latin and Russian alphabets, printed in "About this
+# build" so a reader (and the tests) can see that the fonts carry every one of them.
+LETTERS = {"en": "", "ru": "Ёё", "kk": "Әә Ғғ Ққ Ңң Өө Ұұ Үү Һһ Іі"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "kzunrest"
 KEYWORDS = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "np_": ((1, "c"), 2, 3)}
@@ -150,6 +153,13 @@ def data_text(column: str, value: object) -> object:
 
 _LOCATOR = re.compile(r"^(paragraph|list item|live blog) ([0-9:]+)(.*)$|"
                       r"^(lead|excerpt|not retrieved|caption|subheading|headline)(.*)$", re.S)
+_SECTION = re.compile(r"""^section ["«](.*)["»]$""", re.S)
+
+
+def locator_remark(text: str) -> str | None:
+    """The parenthesised remark of a locator ('section "..."', 'photo caption excluded')."""
+    match = re.search(r" \((.*)\)$", text, re.S)
+    return match.group(1) if match else None
 
 
 def locator(text: object) -> object:
@@ -165,9 +175,15 @@ def locator(text: object) -> object:
              "excerpt": p_("locator", "excerpt"), "not retrieved": p_("locator", "not retrieved"),
              "caption": p_("locator", "caption"), "subheading": p_("locator", "subheading"),
              "headline": p_("locator", "headline")}
-    if match.group(1):
-        return words[match.group(1)].format(n=match.group(2)) + match.group(3)
-    return words[match.group(4)] + match.group(5)
+    head = (words[match.group(1)].format(n=match.group(2)) if match.group(1)
+            else words[match.group(4)])
+    remark = locator_remark(text)
+    if remark is None:
+        return head + (match.group(3) if match.group(1) else match.group(5))
+    section = _SECTION.match(remark)
+    remark = (p_("locator", "section «{name}»").format(name=section.group(1)) if section
+              else p_("data:locator", remark))
+    return f"{head} ({remark})"
 
 
 def person(name: str, cyrillic: object) -> str:
@@ -329,6 +345,12 @@ def catalog_keys(root: Path | None = None) -> dict[tuple[str | None, object], st
                 for column in columns:
                     if row.get(column):
                         keys.setdefault((f"data:{column}", row[column]), f"data/{name}")
+    for path in sorted((root / "data").glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                remark = locator_remark(row.get("locator") or "")
+                if remark and not _SECTION.match(remark):
+                    keys.setdefault(("data:locator", remark), f"data/{path.name}")
     with open(root / "data" / "claims.csv", encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["unit"]:
