@@ -211,9 +211,9 @@ def spread_small_multiples(daily: pd.DataFrame, region_days: pd.DataFrame, outli
     chart = alt.concat(*panels, columns=columns, spacing=8)
     return _with_outline(chart, regions=regions).properties(
         title=alt.Title(_("Day by day: regions and cities with reported unrest"),
-                        subtitle=_("Regions as of January 2022, shaded by the most serious activity a "
-                                   "source reports there that day; dark dots: cities reported that "
-                                   "day, grey: on an earlier day")))
+                        subtitle=[_("Regions as of January 2022, shaded by the most serious activity a "
+                                    "source reports there that day"),
+                                  _("dark dots: cities reported that day, grey: on an earlier day")]))
 
 
 def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, numbered: bool = True):
