@@ -286,9 +286,9 @@ def places_per_day(counts: pd.DataFrame, events: pd.DataFrame,
     parts = [chart, event_key(events)] if not events.empty else [chart]
     return (alt.vconcat(*parts, spacing=14)
             .properties(title=alt.Title(_("Cities and regions with reported unrest, by day"),
-                                        subtitle=_("Solid: that day; dashed: cumulative. Numbered rules: "
-                                                   "key events (listed below); blue band: internet "
-                                                   "shutdown"))))
+                                        subtitle=[_("Solid: that day; dashed: cumulative"),
+                                                  _("Numbered rules: key events (listed below); blue "
+                                                    "band: internet shutdown")])))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,12 +327,12 @@ def people_timeline(actions: pd.DataFrame, events: pd.DataFrame) -> alt.LayerCha
     chart = alt.layer(*_event_layers(events, None, numbered), marks).properties(
         width=WIDTH - 180, height=height)
     parts = [chart, event_key(events, WIDTH)] if numbered and not events.empty else [chart]
-    rules = (_("numbered rules: key events (listed below)") if numbered
-             else _("dotted rules: the key events of January 2022 (chapter 1 lists them)"))
+    rules = (_("Numbered rules: key events (listed below)") if numbered
+             else _("Dotted rules: the key events of January 2022 (chapter 1 lists them)"))
     return (alt.vconcat(*parts, spacing=14)
             .properties(title=alt.Title(_("Who was dismissed, detained, charged and sentenced, and when"),
                                         subtitle=[_("One row per person, grouped by affiliation and "
-                                                    "ordered by first action; {rules}").format(rules=rules),
+                                                    "ordered by first action"), rules,
                                                   _("Hollow marks: the source does not link the action "
                                                     "to the January 2022 events")])))
 
@@ -377,8 +377,9 @@ def detentions_over_time(counts: pd.DataFrame) -> alt.LayerChart:
     return (alt.layer(lines, points)
             .properties(width=WIDTH - 200, height=300,
                         title=alt.Title(_("Detentions, arrests, charges and sentences as reported"),
-                                        subtitle=[_("Each mark is one figure on the day it was stated; "
-                                                    "filled circles: official, hollow diamonds: independent"),
+                                        subtitle=[_("Each mark is one figure on the day it was stated"),
+                                                  _("Filled circles: official, hollow diamonds: "
+                                                    "independent"),
                                                   _("Lines join the national official figures of each measure")])))
 
 
