@@ -100,7 +100,7 @@ def test_dates_and_numbers_follow_the_locale():
 
     try:
         for lang, day, number in [("en", "5 January 2022", "12,345.6"),
-                                  ("ru", "5 января 2022 г.", "12\u00a0345,6"),
+                                  ("ru", "5 января 2022", "12\u00a0345,6"),
                                   ("kk", "2022 ж. 5 қаңтар", "12\u00a0345,6")]:
             i18n.use(lang)
             assert i18n.date(dt.date(2022, 1, 5)) == day

@@ -196,16 +196,16 @@ def person(name: str, cyrillic: object) -> str:
 # ---------------------------------------------------------------------------------------------
 # Dates and numbers (Babel, CLDR)
 
-_DATE_PATTERNS = {  # style -> pattern per language ("long" in ru/kk: CLDR's own long format)
-    "long": {"en": "d MMMM y", "ru": "d MMMM y 'г'.", "kk": "y 'ж'. d MMMM"},
-    "month": {"en": "MMMM y", "ru": "LLLL y 'г'.", "kk": "y 'ж'. LLLL"},
+_DATE_PATTERNS = {  # style -> pattern per language (kk: CLDR's year-first order)
+    "long": {"en": "d MMMM y", "ru": "d MMMM y", "kk": "y 'ж'. d MMMM"},
+    "month": {"en": "MMMM y", "ru": "LLLL y", "kk": "y 'ж'. LLLL"},
     "day_month": {"en": "d MMMM", "ru": "d MMMM", "kk": "d MMMM"},
     "short": {"en": "d MMM", "ru": "d MMM", "kk": "d MMM"},
 }
 
 
 def date(value, style: str = "long") -> str:
-    """``5 January 2022`` / ``5 января 2022 г.`` / ``2022 ж. 5 қаңтар``."""
+    """``5 January 2022`` / ``5 января 2022`` / ``2022 ж. 5 қаңтар``."""
     from babel.dates import format_date
 
     if hasattr(value, "to_pydatetime"):
