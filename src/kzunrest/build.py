@@ -175,7 +175,10 @@ def execute_stage(config: Config, directory: Path, outs: dict[str, Path], force:
 
 
 def chapter_parameters(chapter, directory: Path, language: str = i18n.SOURCE_LANGUAGE) -> dict:
-    return {**chapter.parameters, "data_dir": str(directory), "language": language}
+    """What Papermill injects. English is every chapter's default language, so it is not passed
+    (an English chapter's parameters, and its cache key, are what they were before languages)."""
+    extra = {} if language == i18n.SOURCE_LANGUAGE else {"language": language}
+    return {**chapter.parameters, "data_dir": str(directory), **extra}
 
 
 def staleness(chapter, directory: Path, out: Path, package: str, environment: str,
@@ -271,7 +274,8 @@ def assemble_stage(config: Config, directory: Path, out: Path,
     started = time.monotonic()
     dataset = load(directory, tables=["sources"], check=False)  # validated in stage 1
     cited = cited_sources(directory)
-    parameters = {c.name: {**c.parameters, "data_dir": _display_dir(directory), "language": language}
+    parameters = {c.name: {k: v for k, v in chapter_parameters(c, directory, language).items()
+                           if k != "data_dir"} | {"data_dir": _display_dir(directory)}
                   for c in config.chapters}
     i18n.use(language)
     report, front = assemble(config, [out / "chapters" / f"{c.name}.ipynb" for c in config.chapters],
