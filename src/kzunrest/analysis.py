@@ -178,6 +178,7 @@ def _label_actions(chosen: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     cyrillic = (chosen.dropna(subset=["name_cyrillic"]).groupby("person")["name_cyrillic"].first()
                 if "name_cyrillic" in chosen else pd.Series(dtype=object))
     chosen["role"] = chosen["role"].map(lambda t: i18n.data_text("role", t))
+    chosen["detail"] = chosen["detail"].map(lambda t: i18n.data_text("detail", t))
     chosen["person_shown"] = [i18n.person(p, cyrillic.get(p)) for p in chosen["person"]]
     chosen["label"] = chosen["person_shown"] + " · " + chosen["affiliation_label"]
     first = chosen.groupby("person")["date"].transform("min")
@@ -317,7 +318,7 @@ def actions_table(actions: pd.DataFrame) -> pd.DataFrame:
     return _shown(shown, {"person": _("Person"), "role": _("Role at the time"),
                           "affiliation_label": _("Affiliation"), "action_label": _("Action"),
                           "when": _("Date"), "detail": _("Detail"),
-                          "source_text": _("Source [id], where")}, original=["detail"])
+                          "source_text": _("Source [id], where")})
 
 
 def _source_where(frame: pd.DataFrame) -> pd.Series:

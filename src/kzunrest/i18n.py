@@ -136,12 +136,11 @@ def prose(markdown: str) -> str:
     return p_("prose", markdown)
 
 
-# Free text in the data that the catalogs translate (context ``data:<column>``), by file. Other
-# free-text columns (curators' notes, action details) are shown as written, in English, marked
-# ``lang="en"`` in the HTML; see UNTRANSLATED.
+# Free text in the data that the catalogs translate (context ``data:<column>``), by file. The
+# curators' notes are shown as written, in English, marked ``lang="en"`` in the HTML (UNTRANSLATED).
 DATA_TEXT = {"detentions.csv": ("reported_by",), "death_tolls.csv": ("reported_by",),
-             "arrests_dismissals.csv": ("role",), "claims.csv": ("summary",)}
-UNTRANSLATED = {"note": "curators' notes", "detail": "details of an action"}
+             "arrests_dismissals.csv": ("role", "detail"), "claims.csv": ("summary",)}
+UNTRANSLATED = {"note": "curators' notes"}
 
 
 def data_text(column: str, value: object) -> object:
