@@ -224,11 +224,12 @@ def _amount_or_blank(x) -> str:
 def detentions_table(counts: pd.DataFrame) -> pd.DataFrame:
     """Every reported count, in the chart's order, with who stated it and where."""
     shown = counts.assign(source_text=_source_where(counts),
-                          as_of_text=counts["as_of"].dt.strftime("%Y-%m-%d"))
+                          as_of_text=counts["as_of"].dt.strftime("%Y-%m-%d"),
+                          note=counts["note"].map(lambda t: i18n.data_text("note", t)))
     return _shown(shown, {"measure_label": _("Counted"), "figure": _("Figure"),
                           "scope_label": _("Scope"), "as_of_text": _("Stated on"),
                           "reported_by": _("Stated by"), "source_text": _("Source [id], where"),
-                          "note": _("Note")}, original=["note"])
+                          "note": _("Note")})
 
 
 def latest_counts(counts: pd.DataFrame, official: bool) -> pd.DataFrame:
@@ -294,13 +295,9 @@ def require_rows(frame: pd.DataFrame, message: str) -> pd.DataFrame:
     return frame
 
 
-def _shown(frame: pd.DataFrame, columns: dict[str, str],
-           original: list[str] = ()) -> pd.DataFrame:
-    """The given columns, in order, under the reader's headings. ``original``: columns whose
-    free text stays as written in the data (see ``i18n.UNTRANSLATED``); the table marks them."""
-    shown = frame.rename(columns=columns)[list(columns.values())]
-    shown.attrs["original"] = [columns[c] for c in original]
-    return shown
+def _shown(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The given columns, in order, under the reader's headings."""
+    return frame.rename(columns=columns)[list(columns.values())]
 
 
 def cities_table(first: pd.DataFrame) -> pd.DataFrame:
@@ -353,10 +350,11 @@ def tolls_table(tolls: pd.DataFrame) -> pd.DataFrame:
         as_of_text=[(_("not given") if pd.isna(d) else f"{d:%Y-%m-%d}") for d in tolls["as_of"]])
     shown = shown.sort_values(["event", "category", "as_of"], na_position="last")
     shown["source_text"] = _source_where(shown)
+    shown["note"] = shown["note"].map(lambda t: i18n.data_text("note", t))
     return _shown(shown, {"event_label": _("Event"), "category_label": _("Counting"),
                           "figure": _("Deaths"), "as_of_text": _("As of"),
                           "reported_by": _("Reported by"), "source_text": _("Source [id], where"),
-                          "note": _("Note")}, original=["note"])
+                          "note": _("Note")})
 
 
 def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:

@@ -136,11 +136,10 @@ def prose(markdown: str) -> str:
     return p_("prose", markdown)
 
 
-# Free text in the data that the catalogs translate (context ``data:<column>``), by file. The
-# curators' notes are shown as written, in English, marked ``lang="en"`` in the HTML (UNTRANSLATED).
-DATA_TEXT = {"detentions.csv": ("reported_by",), "death_tolls.csv": ("reported_by",),
+# Free text in the data that the catalogs translate (context ``data:<column>``), by file: every
+# free-text column a reader sees, except words as printed, titles and names.
+DATA_TEXT = {"detentions.csv": ("reported_by", "note"), "death_tolls.csv": ("reported_by", "note"),
              "arrests_dismissals.csv": ("role", "detail"), "claims.csv": ("summary",)}
-UNTRANSLATED = {"note": "curators' notes"}
 
 
 def data_text(column: str, value: object) -> object:

@@ -129,23 +129,6 @@ def markdown(text: str) -> None:
     display({"text/markdown": text}, raw=True)
 
 
-def _mark_original(body: str, frame: pd.DataFrame) -> str:
-    """Cells of the columns listed in ``frame.attrs["original"]`` (free text the catalogs do not
-    translate: curators' notes, action details) keep their English, marked ``lang="en"``."""
-    columns = [list(frame.columns).index(c) for c in frame.attrs.get("original", ())
-               if c in frame.columns]
-    if not columns or i18n.language() == i18n.SOURCE_LANGUAGE:
-        return body
-
-    def row(match: re.Match) -> str:
-        cells = iter(range(len(frame.columns)))
-        return re.sub(r"<td>", lambda _m: '<td lang="en">' if next(cells) in columns else "<td>",
-                      match.group(0))
-
-    head, _, rest = body.partition("<tbody>")
-    return head + "<tbody>" + re.sub(r"<tr>.*?</tr>", row, rest, flags=re.S)
-
-
 def table(frame: pd.DataFrame, caption: str | None = None,
           widths: list[int] | None = None) -> None:
     """Display a table as escaped HTML (cell text is never interpreted as markup).
@@ -164,7 +147,6 @@ def table(frame: pd.DataFrame, caption: str | None = None,
     if widths:
         head += "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in widths) + "</colgroup>"
     body = body.replace("<thead>", f"{head}<thead>", 1)
-    body = _mark_original(body, frame)
     display({"text/html": f'<div class="kz-table-wrap">{body}</div>',
              "text/plain": shown.to_string(index=False)}, raw=True,
             metadata={META_KEY: {"table": True}})
