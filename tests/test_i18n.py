@@ -28,7 +28,12 @@ NAMES_IN_LATIN = {
     "Amnesty International", "Amnesty", "Reuters", "FIDH", "OMCT", "RFE/RL", "Euronews/AFP",
     "Euronews", "AFP", "The Diplomat", "openDemocracy", "Bloomberg", "PONARS Eurasia", "PONARS",
     "Palladium", "QazaqGaz", "Nur Otan", "Fin DePencier", "Azamat Junisbai", "Junisbai",
-    "altaynews.kz", "KZUNREST", "/fr/"}
+    "altaynews.kz", "KZUNREST", "/fr/",
+    # Media, platforms and organisations named in the curators' notes.
+    "Associated Press", "AP", "Telegram", "Facebook", "Hearst", "National Post", "Malay Mail",
+    "Irish Legal News", "Washington Post", "BBC", "ACCA", "Inform.kz", "Panorama.am",
+    "primeminister.kz", "inquirycommission.com", "Azattyq Rýhy", "Tengrinews", "Europa Press",
+    "Belsat", "Kazinform", "El.kz", "KZ.expert", "Agenzia Nova", "OHCHR"}
 
 
 def read_catalog(lang: str):
