@@ -100,6 +100,16 @@ def test_language_is_a_parameter_of_every_chapter_and_is_checked():
     assert run_cli("build", "--language", "de").returncode == 2
 
 
+def test_language_is_chosen_for_the_whole_build_not_per_chapter(tmp_path):
+    from kzunrest.config import ConfigError, load_config
+
+    path = tmp_path / "report.yml"
+    path.write_text(f"chapters:\n  - notebook: {ROOT / 'notebooks' / '03_death_tolls.ipynb'}\n"
+                    "    parameters: {language: ru}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"chapters\[0\]\.parameters\.language: .*--language"):
+        load_config(path)
+
+
 def test_dates_and_numbers_follow_the_locale():
     import datetime as dt
 
