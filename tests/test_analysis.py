@@ -237,3 +237,20 @@ def test_detentions_table_says_where_each_figure_stands():
     kibhr = table[table["Stated by"] == "KIBHR"].iloc[0]
     assert kibhr["Figure"] == "more than 10,000" and kibhr["Stated on"] == "2022-08-22"
     assert kibhr["Source [id], where"].endswith("[s1], lead: “9,900”")
+
+
+def test_first_seen_keeps_where_each_first_day_source_states_it():
+    spread = pd.DataFrame({
+        "city": ["Aktau", "Aktau", "Aktau", "Taraz"],
+        "region": ["Mangystau Region"] * 3 + ["Zhambyl Region"],
+        "latitude": [43.6, 43.6, 43.6, 42.9], "longitude": [51.2, 51.2, 51.2, 71.4],
+        "date": pd.to_datetime(["2022-01-03", "2022-01-03", "2022-01-04", "2022-01-05"]),
+        "activity": ["peaceful_protest"] * 4,
+        "source_id": ["b-src", "a-src", "c-src", "d-src"],
+        "locator": ["paragraph 2", "lead", "headline", "excerpt"],
+        "printed": ["3 января", "", "4 января", "5 January"]})
+    first = analysis.first_seen(spread).set_index("city")
+    # Both sources of Aktau's first day, in source order; the 4 January row is not its first day.
+    assert first.at["Aktau", "locator"] == "lead; paragraph 2"
+    assert first.at["Aktau", "printed"] == "3 января"
+    assert first.at["Taraz", "locator"] == "excerpt"

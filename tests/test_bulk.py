@@ -1,13 +1,14 @@
-"""The switch to the vectorised validator (bulkcheck.py) for tables of more than BULK_ROWS rows,
-on a large protest file generated in a temporary folder (never committed)."""
+"""The one validator (tablecheck.py) on a large protest file generated in a temporary folder
+(never committed): it finds the one bad cell among 20,001 rows and words it as for small tables."""
 
 from __future__ import annotations
 
 import pytest
 
 from conftest import DataCopy
-from kzunrest.bulkcheck import BULK_ROWS
-from kzunrest.data import _bulk_tables, read_descriptor, validate
+from kzunrest.data import validate
+
+BULK_ROWS = 20_000  # a table far beyond the curated ones
 
 
 def grow(copy: DataCopy, rows: int) -> None:
@@ -16,20 +17,7 @@ def grow(copy: DataCopy, rows: int) -> None:
     copy.write_rows("protest_spread", [{**first, "city": f"Town {i:06d}"} for i in range(rows)])
 
 
-def test_bulk_rows_is_the_documented_threshold():
-    assert BULK_ROWS == 20_000  # README: "tables of more than 20,000 rows"
-
-
-@pytest.mark.parametrize("rows,bulk", [(BULK_ROWS, False), (BULK_ROWS + 1, True)])
-def test_engine_switches_above_the_threshold(data_copy, rows, bulk):
-    grow(data_copy, rows)
-    descriptor = read_descriptor(data_copy.dir)
-    assert _bulk_tables(data_copy.dir, descriptor, "auto") == ({"protest_spread"} if bulk else set())
-    assert _bulk_tables(data_copy.dir, descriptor, "frictionless") == set()
-    assert _bulk_tables(data_copy.dir, descriptor, "bulk") == {r["name"] for r in descriptor["resources"]}
-
-
-def test_large_table_is_validated_by_the_bulk_engine_with_the_same_words(data_copy, monkeypatch):
+def test_large_table_is_validated_with_the_same_words(data_copy, monkeypatch):
     grow(data_copy, BULK_ROWS + 1)
     rows = data_copy.rows("protest_spread")
     rows[15_000]["crowd_low"] = "about 300"

@@ -45,7 +45,8 @@ def test_spread_map_encodes_each_city_once_coloured_by_first_day():
     assert circle["encoding"]["color"]["scale"]["domain"] == ["2 Jan", "3 Jan", "4 Jan"]
     assert {r["city"] for r in rows(spec, circle)} == {"Zhanaozen", "Aktau", "Almaty"}
     tooltip = [t["title"] for t in circle["encoding"]["tooltip"]]
-    assert tooltip == ["City", "Region", "First reported", "Days with reports", "Most serious activity"]
+    assert tooltip == ["City", "Region", "First reported", "Days with reports", "Most serious activity",
+                       "Sources of the first report", "Where in the source", "As printed"]
     assert spec["title"]["text"] == "Where unrest was reported, by the day it was first reported"
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 from hypothesis import given, strategies as st
 
-from kzunrest.bulkcheck import _parse
+from kzunrest.tablecheck import parse as _parse
 from kzunrest.data import _DATE_PRECISION, _NO_FIGURE, _VALUE_AND_RANGE, ROW_RULES, _convert, _range_rules
 
 FILE = "data/x.csv"

@@ -93,3 +93,12 @@ def test_leftovers_of_a_killed_build_are_removed_and_nothing_else(out):
     kept = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
     assert kept == [".keep", "cache", "cache/03_death_tolls.json", "chapters",
                     "chapters/01_protest_spread.ipynb", "report.html", "report.pdf"]
+
+
+def test_published_files_are_readable_like_any_file_the_user_writes(tmp_path):
+    old = os.umask(0o022)
+    try:
+        publish(tmp_path, {"report.html": b"<html></html>"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "report.html").stat().st_mode & 0o777 == 0o644

@@ -37,6 +37,54 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+@pytest.fixture(scope="module")
+def page_texts(built_report) -> list[str]:
+    """The text of each page of the PDF, page 1 first, as pdftotext -f N -l N extracts it."""
+    pdf = str(built_report / "report.pdf")
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    return [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), pdf, "-"],
+                           capture_output=True, text=True, check=True).stdout
+            for n in range(1, count + 1)]
+
+
+def contents_entries(page_texts: list[str]) -> tuple[dict[str, int], set[int]]:
+    """Every entry of the contents pages (from page 2, as long as pages hold entries): its label
+    ('1. How the ...', 'Figure 4', 'Table 2', 'Sources') and the page number after its leader."""
+    entry = re.compile(r"^\s*(\d+\. .+?|(?:Figure|Table) \d+\. .+?|Sources|About this build)"
+                       r"(?:\s{2,}|\s*\.{3,}\s*)(\d+)\s*$")
+    entries, pages = {}, set()
+    for number, text in enumerate(page_texts[1:], start=2):
+        found = [m.groups() for m in map(entry.match, text.splitlines()) if m]
+        if not found:
+            break
+        pages.add(number)
+        for label, page in found:
+            entries[re.sub(r"^((?:Figure|Table) \d+)\..*$", r"\1", label.strip())] = int(page)
+    return entries, pages
+
+
+def first_page_with(page_texts: list[str], needle: str, skip: set[int]) -> int | None:
+    for number, text in enumerate(page_texts, start=1):
+        if number not in skip and squash(needle) in squash(text):
+            return number
+    return None
+
+
+def item_page(page_texts: list[str], built_report, kind: str, number: int, skip: set[int]) -> int | None:
+    """Where an item starts, found from its own printed words, not from the contents: a chapter
+    by its numbered heading, a figure by its chart's title (the first line of the figure; the
+    figure is kept on one page, so its caption must be there too), a table by its caption."""
+    if kind == "Chapter":
+        return first_page_with(page_texts, f"{number} {CHAPTER_TITLES[number - 1]}", skip)
+    if kind == "Figure":
+        meta = figure_metadata(built_report)[number - 1]
+        page = first_page_with(page_texts, meta["title"], skip)
+        assert page and f"Figure {number}." in page_texts[page - 1], (number, page)
+        return page
+    return first_page_with(page_texts, f"Table {number}.", skip)
+
+
 def test_html_draws_every_figure_offline_without_errors_or_requests(built_report):
     seen = visit(built_report / "report.html", script="""({
         figures: document.querySelectorAll('figure.kz-figure').length,
@@ -46,7 +94,7 @@ def test_html_draws_every_figure_offline_without_errors_or_requests(built_report
         scripts: Array.from(document.scripts).filter(s => s.src).map(s => s.src),
         code: document.querySelectorAll('.jp-InputArea, .highlight, .prompt').length,
     })""")
-    assert seen.facts["figures"] == len(figure_metadata(built_report)) == 8
+    assert seen.facts["figures"] == len(figure_metadata(built_report)) == 9  # 3 + 2 + 3 + 1 charts in chapters 1–4
     assert seen.facts["drawn"] == seen.facts["figures"]
     assert seen.facts["scripts"] == []  # everything inline
     assert seen.facts["code"] == 0  # no code cells, no prompts
@@ -75,7 +123,7 @@ def test_html_front_and_back_matter(built_report):
     assert "<h1 class=\"report-title\">Bloody January</h1>" in html
     assert "Built</dt><dd>2023-11-14 22:13 UTC" in html  # SOURCE_DATE_EPOCH=1700000000
     for number, title in enumerate(CHAPTER_TITLES, start=1):
-        assert f'<a href="#chapter-{number}">{number}. {title}</a>' in html
+        assert f'<a href="#chapter-{number}"><span class="toc-text">{number}. {title}</span></a>' in html
     assert 'id="sources"' in html and 'id="about"' in html
     for path in [*sorted(DATA.glob("*.csv")), DATA / "datapackage.json", ROOT / "report.yml"]:
         assert hashlib.sha256(path.read_bytes()).hexdigest() in html, path.name
@@ -143,7 +191,9 @@ def test_same_inputs_and_source_date_epoch_give_byte_identical_html_and_pdf(buil
     # Chromium stamps the print time into /CreationDate and /ModDate and numbers the structure
     # elements from its DOM node counter; the export normalises both, so the PDFs are identical.
     assert (again / "report.pdf").read_bytes() == (built_report / "report.pdf").read_bytes()
-    assert b"/CreationDate (D:20231114221320+00'00')" in (again / "report.pdf").read_bytes()
+    from pypdf import PdfReader
+
+    assert PdfReader(str(again / "report.pdf")).metadata["/CreationDate"] == "D:20231114221320+00'00'"
 
 
 def test_structure_ids_are_counted_from_the_lowest():
@@ -153,3 +203,127 @@ def test_structure_ids_are_counted_from_the_lowest():
     second = b"<</ID (node00001297)>> <</ID (node00001301)>>"
     assert renumber_structure_ids(first) == renumber_structure_ids(second) == \
         b"<</ID (node00000000)>> <</ID (node00000004)>>"
+
+
+def test_pdf_contents_give_the_page_each_chapter_figure_and_table_starts_on(built_report, page_texts):
+    entries, contents = contents_entries(page_texts)
+    figures = figure_metadata(built_report)
+    assert contents and min(contents) == 2, entries
+    expected = [f"{n}. {title}" for n, title in enumerate(CHAPTER_TITLES, start=1)]
+    expected += [f"Figure {n}" for n in range(1, len(figures) + 1)] + ["Sources", "About this build"]
+    assert set(expected) <= set(entries), sorted(set(expected) - set(entries))
+    tables = [label for label in entries if label.startswith("Table ")]
+    assert len(tables) >= 5, entries
+    for label, page in entries.items():
+        if label in ("Sources", "About this build"):
+            heading = first_page_with(page_texts, label, contents | set(range(1, min(entries.values()))))
+            assert page_texts[page - 1].lstrip().startswith(label) or heading == page, (label, page)
+            continue
+        if label[0].isdigit():
+            kind, number = "Chapter", int(label.split(".")[0])
+        else:
+            kind, number = label.split()[0], int(label.split()[1])
+        assert item_page(page_texts, built_report, kind, number, contents) == page, (label, page)
+    # The page numbers are the printed ones: the footer of page N says "Page N of ...".
+    for page in set(entries.values()):
+        assert f"Page {page} of {len(page_texts)}" in page_texts[page - 1]
+
+
+def test_pdf_cross_references_name_the_page_and_are_links(built_report, page_texts):
+    from pypdf import PdfReader
+
+    _, contents = contents_entries(page_texts)
+    reader = PdfReader(str(built_report / "report.pdf"))
+    references = []
+    for number, text in enumerate(page_texts, start=1):
+        if number in contents:
+            continue
+        for kind, item, page in re.findall(r"(Figure|Table|Chapter) (\d+), page (\d+)", squash(text)):
+            references.append((number, kind, int(item), int(page)))
+            assert item_page(page_texts, built_report, kind, int(item), contents) == int(page), \
+                (number, kind, item, page)
+            links = [str(a.get_object().get("/Dest")) for a in reader.pages[number - 1].get("/Annots", [])]
+            assert f"/{kind.lower()}-{item}" in links, (number, kind, item, links)
+    kinds = {kind for _, kind, _, _ in references}
+    assert len(references) >= 8 and kinds == {"Figure", "Table", "Chapter"}, references
+
+
+def test_pdf_running_header_names_the_chapter_of_each_page(page_texts):
+    entries, contents = contents_entries(page_texts)
+    starts = sorted((page, label) for label, page in entries.items()
+                    if label[0].isdigit() or label in ("Sources", "About this build"))
+    for number, text in enumerate(page_texts, start=1):
+        first_line = text.strip().splitlines()[0].strip()
+        current = [label for page, label in starts if page <= number]
+        if current:
+            assert first_line == current[-1], (number, first_line, current[-1])
+        elif number in contents:
+            assert first_line == "Contents", (number, first_line)
+
+
+def test_html_cross_references_are_links_without_page_numbers(built_report):
+    html = (built_report / "report.html").read_text(encoding="utf-8")
+    references = re.findall(r'<a class="kz-ref" href="#((figure|table|chapter)-(\d+))">([^<]*)</a>', html)
+    assert len(references) >= 8
+    for target, kind, number, text in references:
+        assert text == f"{kind.capitalize()} {number}"
+        assert f'id="{target}"' in html, target
+    assert "data-for=" not in html and "kz-print" not in html  # no page slots on screen
+    assert "](#figure:" not in html and "](#table:" not in html  # every reference was resolved
+
+
+# Words in table cells and text in charts, measured in the browser: a word whose Range has client
+# rectangles on more than one line was broken inside; a chart's text is measured at its rendered
+# size (font size times the scale of the SVG on screen).
+LAYOUT_FACTS = r"""(() => {
+  const broken = [];
+  const word = /[\p{L}\p{N}]+(?:['’]\p{L}+)*/gu;
+  for (const cell of document.querySelectorAll('table td, table th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(word)) {
+        if (m[0].length < 2) continue;
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0)
+                                   .map(r => Math.round(r.bottom)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  const sizes = Array.from(document.querySelectorAll('.kz-chart svg text'))
+    .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+    .map(t => { const m = t.getScreenCTM();
+                return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b)]; });
+  return {broken, cells: document.querySelectorAll('table td').length,
+          small: sizes.filter(([, size]) => size < 9), texts: sizes.length,
+          overflow: document.documentElement.scrollWidth - window.innerWidth};
+})()"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_html_tables_keep_words_whole_and_chart_text_stays_legible(built_report, width):
+    seen = visit(built_report / "report.html", width=width, script=LAYOUT_FACTS)
+    assert seen.facts["cells"] > 500 and seen.facts["texts"] > 100, seen.facts
+    assert seen.facts["broken"] == [], seen.facts["broken"][:20]
+    assert seen.facts["small"] == [], seen.facts["small"][:20]
+    assert seen.facts["overflow"] <= 1
+
+
+def test_pdf_tables_keep_words_whole(built_report):
+    """Every word of every table cell (letters only, two or more) is printed whole at least as
+    often as the tables hold it: a word broken inside ('Sharipbaye' / 'v') is missing once."""
+    from collections import Counter
+    from html import unescape
+
+    html = (built_report / "report.html").read_text(encoding="utf-8")
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html, flags=re.S)
+    letters = re.compile(r"[^\W\d_]{2,}")
+    wanted = Counter(w for cell in cells for w in letters.findall(unescape(re.sub(r"<[^>]+>", "", cell))))
+    printed = Counter(letters.findall(subprocess.run(
+        ["pdftotext", "-layout", str(built_report / "report.pdf"), "-"], capture_output=True, text=True,
+        check=True).stdout))
+    assert sum(wanted.values()) > 5000
+    short = {w: (n, printed[w]) for w, n in wanted.items() if printed[w] < n}
+    assert short == {}, sorted(short.items())[:30]

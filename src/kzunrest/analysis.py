@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from . import i18n, vocabulary
+from .citations import source_labels, source_names
+from .errors import EmptySelection
 from .i18n import _
-from .render import source_labels, source_names
 
 
 def activity_order() -> list[str]:
@@ -26,14 +27,30 @@ def filter_spread(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
     return spread[keep]
 
 
+def where_stated(rows: pd.DataFrame) -> dict[str, str]:
+    """Where the sources of a mark's rows state it and the words they print, each distinct pair
+    once, in source order ("; " between them): a mark drawn from several rows keeps them all."""
+    pairs = (rows.sort_values("source_id").reindex(columns=["locator", "printed"]).astype("string")
+             .fillna("").drop_duplicates())
+    return {"locator": "; ".join(i18n.locator(text) if text else text for text in pairs["locator"]),
+            "printed": "; ".join(p for p in pairs["printed"] if p)}
+
+
 def first_seen(spread: pd.DataFrame) -> pd.DataFrame:
-    """One row per city: first day reported, days with reports, most serious activity."""
+    """One row per city: first day reported, days with reports, most serious activity, and the
+    sources of the first day with where they state it (locator, printed)."""
     rank = spread["activity"].map(activity_order().index)
     worst = spread.assign(rank=rank).sort_values("rank").groupby("city")["activity"].last()
     grouped = spread.groupby("city").agg(
         region=("region", "first"), latitude=("latitude", "first"), longitude=("longitude", "first"),
         first_date=("date", "min"), n_days=("date", "nunique"), n_reports=("source_id", "size"))
     grouped["worst"] = worst.map(vocabulary.labels("activity"))
+    # The sources of the city's first reported day: where the mark's colour comes from.
+    first_day = spread[spread["date"] == spread["city"].map(grouped["first_date"])]
+    grouped["source_ids"] = first_day.groupby("city")["source_id"].agg(lambda s: sorted(set(s)))
+    stated = {city: where_stated(rows) for city, rows in first_day.groupby("city")}
+    for column in ("locator", "printed"):
+        grouped[column] = [stated[city][column] for city in grouped.index]
     grouped = grouped.reset_index().sort_values(["first_date", "city"], ignore_index=True)
     return grouped.assign(city=grouped["city"].map(i18n.place),
                           region=grouped["region"].map(vocabulary.labels("region")))
@@ -108,8 +125,9 @@ def marked_events(events: pd.DataFrame, sources: pd.DataFrame, start: pd.Timesta
     """Key events to draw as numbered reference lines: one per kind and date, so sources that
     differ on a date give two lines. Regional states of emergency collapse to one line per date.
 
-    Columns: date, kind, label, source, source_ids, number (1.. in date order), slot (0.. within
-    a date, to stack the numbers of events sharing a day).
+    Columns: date, kind, label, source, source_ids, locator and printed (where each source states
+    it, and its words), number (1.. in date order), slot (0.. within a date, to stack the numbers
+    of events sharing a day).
     """
     marked = vocabulary.flagged("event_kind", "marked")  # in the vocabulary's order
     chosen = events[events["kind"].isin(list(marked))]
@@ -126,8 +144,9 @@ def marked_events(events: pd.DataFrame, sources: pd.DataFrame, start: pd.Timesta
                      else _("{label} (nationwide)").format(label=label))
         rows.append({"date": date, "kind": kind, "label": label,
                      "source": "; ".join(source_names(group["source_id"], sources)),
-                     "source_ids": sorted(group["source_id"].unique())})
-    frame = pd.DataFrame(rows, columns=["date", "kind", "label", "source", "source_ids"])
+                     "source_ids": sorted(group["source_id"].unique()), **where_stated(group)})
+    frame = pd.DataFrame(rows, columns=["date", "kind", "label", "source", "source_ids", "locator",
+                                        "printed"])
     frame["order"] = frame["kind"].map(list(marked).index)
     frame = frame.sort_values(["date", "order"], ignore_index=True).drop(columns="order")
     frame["number"] = [str(n) for n in range(1, len(frame) + 1)]
@@ -285,10 +304,6 @@ def official_series(tolls: pd.DataFrame, sources: pd.DataFrame | None = None,
 # Guards and tables shown under the charts
 
 
-class EmptySelection(ValueError):
-    """The chosen parameters leave nothing to show."""
-
-
 def require_rows(frame: pd.DataFrame, message: str) -> pd.DataFrame:
     if frame.empty:
         raise EmptySelection(f"{message}; widen the parameters")
@@ -377,3 +392,102 @@ def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFra
                      _("Other reports"): reports or "—",
                      _("Verdict"): claim.verdict_label, _("Why"): claim.reason})
     return pd.DataFrame(rows)
+
+
+def headline_tolls(tolls: pd.DataFrame, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per event (in the vocabulary's order), the figures chapter 3's headline compares: the
+    latest official toll of all deaths and the span of the independent ones.
+
+    *Latest official*: among the figures of all deaths (``category`` total) given by a state body
+    of the country (``official``), only single figures (``value``; a bound such as "at least N"
+    or a range is not a point) with a statement date (``as_of``; an undated figure cannot be
+    placed in time) are ranked; the one stated last is chosen (:func:`official_series`). When
+    several figures share that date and differ, both ends are kept (``official_low`` <
+    ``official_high``). Undated single figures and bounds are counted (``official_undated``,
+    ``official_bounds``), never chosen.
+
+    *Independent*: every other figure of all deaths. Single figures and ranges set the span;
+    "at least N" sets its top only when N is above all of them (``independent_open``: the top is
+    a lower bound), and sets both ends when the event has nothing else.
+    """
+    events = [e for e in vocabulary.values("toll_event") if e in set(tolls["event"])]
+    rows = []
+    for event in events:
+        mine = tolls[(tolls["event"] == event) & (tolls["category"] == "total")]
+        official = mine[mine["official"].astype(bool)]
+        row = {"event": event, "event_label": vocabulary.label("toll_event", event),
+               "official_dated": 0, "official_undated": 0, "official_bounds": 0,
+               "official_low": pd.NA, "official_high": pd.NA, "official_as_of": pd.NaT,
+               "official_by": "", "official_ids": [], "official_source_ids": [],
+               "official_same_day": 0}
+        series = official_series(official, sources, event)
+        dated = series[series["as_of"].notna()]
+        row.update(official_dated=len(dated), official_undated=len(series) - len(dated),
+                   official_bounds=int(official["value"].isna().sum()))
+        if not dated.empty:
+            last = dated[dated["as_of"] == dated["as_of"].max()]
+            row.update(official_low=int(last["value"].min()), official_high=int(last["value"].max()),
+                       official_as_of=last["as_of"].iloc[0], official_same_day=len(last),
+                       official_by="; ".join(dict.fromkeys(last["reported_by"])),
+                       official_ids=list(last["toll_id"]),
+                       official_source_ids=list(dict.fromkeys(last["source_id"])))
+        row.update(_independent_span(mine[~mine["official"].astype(bool)]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _independent_span(others: pd.DataFrame) -> dict:
+    closed = others[others["value"].notna() | others["high"].notna()]
+    bounds = others[others["value"].isna() & others["high"].isna() & others["low"].notna()]
+    span = {"independent_figures": len(others), "independent_low": pd.NA,
+            "independent_high": pd.NA, "independent_open": False,
+            "independent_low_by": "", "independent_high_by": "",
+            "independent_ids": list(others["toll_id"])}
+    if closed.empty and bounds.empty:
+        return span
+    low_end = closed["value"].fillna(closed["low"])
+    high_end = closed["value"].fillna(closed["high"])
+    if closed.empty:
+        low, high, open_top = bounds["low"].min(), bounds["low"].max(), True
+        low_rows, high_rows = bounds[bounds["low"] == low], bounds[bounds["low"] == high]
+    else:
+        low, high = low_end.min(), high_end.max()
+        low_rows, high_rows = closed[low_end == low], closed[high_end == high]
+        open_top = bool(not bounds.empty and bounds["low"].max() > high)
+        if open_top:
+            high = bounds["low"].max()
+            high_rows = bounds[bounds["low"] == high]
+    span.update(independent_low=int(low), independent_high=int(high), independent_open=open_top,
+                independent_low_by="; ".join(dict.fromkeys(low_rows["reported_by"])),
+                independent_high_by="; ".join(dict.fromkeys(high_rows["reported_by"])))
+    return span
+
+
+def headline_marks(summary: pd.DataFrame, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What chapter 3's headline chart draws, from :func:`headline_tolls` and the chapter's rows
+    (:func:`tolls_for_chart`): one mark per figure — ``kind`` 'official' (the chosen ones),
+    'independent', or 'bound' (an independent "at least N") — with its words (``figure``) and
+    where it is drawn (``value``; a range twice, at both ends); and per event the span of the
+    independent figures with the words for its ends."""
+    kinds = {i: "official" for ids in summary["official_ids"] for i in ids}
+    kinds.update({i: "independent" for ids in summary["independent_ids"] for i in ids})
+    marks = rows[rows["toll_id"].isin(list(kinds))].copy()
+    marks["kind"] = marks["toll_id"].map(kinds)
+    bound = marks["value"].isna() & marks["high"].isna()
+    marks.loc[bound & (marks["kind"] == "independent"), "kind"] = "bound"
+    marks["figure"] = [toll_figure(v, lo, hi) for v, lo, hi in
+                       zip(marks["value"], marks["low"], marks["high"])]
+    upper = marks[marks["value"].isna() & marks["high"].notna()].assign(value=lambda f: f["high"])
+    marks["value"] = marks["value"].fillna(marks["low"])
+    marks = pd.concat([marks, upper], ignore_index=True)
+    marks["value"] = marks["value"].astype(float)
+    marks = marks[["toll_id", "event_label", "kind", "value", "figure", "reported_by", "as_of",
+                   "source_id", "source", "locator", "printed"]]
+    spans = summary[summary["independent_low"].notna()]
+    spans = pd.DataFrame({
+        "event_label": spans["event_label"], "low": spans["independent_low"].astype(float),
+        "high": spans["independent_high"].astype(float),
+        "bottom": [toll_figure(v, None, None) for v in spans["independent_low"]],
+        "top": [toll_figure(None, h, None) if o else toll_figure(h, None, None)
+                for h, o in zip(spans["independent_high"], spans["independent_open"])]})
+    return marks, spans.reset_index(drop=True)

@@ -1,9 +1,14 @@
 """Assemble executed chapters into one report notebook, plus the front and back matter.
 
 The report notebook keeps only what a reader sees: Markdown cells and the outputs of code cells
-(charts, tables, narrative). Figures are numbered here, in reading order. The title page, table of
-contents, Sources section and the "About this build" appendix are built as escaped HTML from the
-data and the build's own record, so nothing a CSV contains can become markup.
+(charts, tables, narrative). Figures and tables are numbered here, in reading order, and the
+chapters' cross-references (``[Figure](#figure:<label>)``, ``[Table](#table:<label>)``,
+``[Chapter](#chapter:<notebook name>)``) become links reading "Figure 4". Each link, and each entry
+of the contents and the lists of figures and tables, carries an empty page-number slot
+(``<span class="kz-page" data-for="figure-4">``) that the PDF export fills in (see export.py); the
+HTML leaves it out. The title page, contents, Sources section and the "About this build" appendix
+are built as escaped HTML from the data and the build's own record, so nothing a CSV contains can
+become markup.
 """
 
 from __future__ import annotations
@@ -22,12 +27,27 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from . import i18n
-from .config import PROJECT_ROOT, Config
+from . import figuredata, i18n
+from .citations import source_labels
+from .config import Config
+from .errors import ChapterError
 from .i18n import _
+from .paths import PROJECT_ROOT, in_project
 from .render import META_KEY
 
-KEY_PACKAGES = ("altair", "vl-convert-python", "pandas", "frictionless", "papermill", "nbconvert",
+# A cross-reference in a chapter's Markdown: [any text](#figure:spread-map). The text is what
+# JupyterLab shows; the report replaces it with the item's number.
+REFERENCE = re.compile(r"\[([^\]]*)\]\(#(figure|table|chapter):([A-Za-z0-9_.-]+)\)")
+
+
+def reference_words(kind: str, number: int) -> str:
+    """'Figure 4', 'Table 2', 'Chapter 3' in the report's language."""
+    words = {"figure": _("Figure {number}"), "table": _("Table {number}"),
+             "chapter": _("Chapter {number}")}
+    return words[kind].format(number=number)
+
+
+KEY_PACKAGES = ("altair", "vl-convert-python", "pandas", "papermill", "nbconvert",
                 "nbclient", "ipykernel", "playwright")
 
 
@@ -42,6 +62,7 @@ class Front:
     toc_html: str
     sources_html: str
     about_html: str
+    data_appendix_html: str = ""
     language: str = "en"
     words: dict | None = None  # the template's own words, in the report's language
 
@@ -83,17 +104,97 @@ def _chapter_cells(nb: nbformat.NotebookNode, number: int) -> tuple[list, str]:
     return cells, title
 
 
-def _number_figures(cells: list, chapter: int, figures: list, numbers: dict[str, int]) -> None:
-    """Number figures in reading order and point their captions at the Sources section."""
+def _number_figures(cells: list, chapter: int, figures: list, numbers: dict[str, int],
+                    tables: list | None = None, labels: dict[str, str] | None = None) -> None:
+    """Number figures and tables in reading order; point figure captions at the Sources section,
+    give each figure its data and description, and write each table's number into its caption
+    with its cited sources linked."""
+    tables = [] if tables is None else tables
     for cell in cells:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {}).get(META_KEY, {})
             if meta.get("figure"):
                 meta["number"] = len(figures) + 1
                 meta["chapter"] = chapter
+                meta["figure_words"] = reference_words("figure", meta["number"])
+                meta["appendix_words"] = _("appendix, Figure {number}").format(number=meta["number"])
                 meta["source_line"] = source_line(meta.get("source_ids", []), meta.get("sources", []),
                                                   numbers)
+                figuredata.annotate_figure(output, meta, numbers, labels or {})
                 figures.append(meta)
+            elif meta.get("table") and "text/html" in output.get("data", {}):
+                meta["number"] = len(tables) + 1
+                meta["chapter"] = chapter
+                tables.append(meta)
+                output["data"]["text/html"] = table_html(output["data"]["text/html"], meta["number"])
+                figuredata.link_table_sources(output, meta, numbers)
+
+
+def page_slot(target: str) -> str:
+    """Where the PDF export writes the page on which ``target`` (an element id) starts."""
+    return f'<span class="kz-page" data-for="{target}"></span>'
+
+
+def table_html(body: str, number: int) -> str:
+    """A rendered table with its number in the caption (one is added when it has none), an id to
+    link to, and break opportunities after the punctuation of long identifiers and URLs."""
+    label = f'<span class="kz-table-number">{html.escape(reference_words("table", number))}.</span>'
+    body = body.replace('class="dataframe kz-table', 'class="dataframe kz-table kz-cards', 1)
+    if "<caption>" in body:
+        body = body.replace("<caption>", f"<caption>{label} ", 1)
+    else:
+        body = re.sub(r"(<table[^>]*>)", rf"\1<caption>{label}</caption>", body, count=1)
+    body = body.replace('<div class="kz-table-wrap">', f'<div class="kz-table-wrap" id="table-{number}">', 1)
+    heads = re.findall(r"<th[^>]*>([^<]*)</th>", body.split("</thead>", 1)[0])
+
+    def row(match: re.Match) -> str:  # each cell names its column, for the card layout on phones
+        cells = iter(heads)
+        return re.sub(r"(<td[^>]*>)([^<]*)(</td>)", lambda m: _cell(
+            m.group(1).replace("<td", f'<td data-label="{next(cells, "")}"', 1), m.group(2))
+            + m.group(3), match.group(0))
+
+    return re.sub(r"<tr>.*?</tr>", row, body, flags=re.S)
+
+
+ISO_DATE = re.compile(r"(?<![\w-])(\d{4}-\d{2}-\d{2})(?![\w-])")
+DATE_LIKE = re.compile(r"^\s*(\d{4}-\d{2}(-\d{2})?|(\d{1,2} )?[A-Z][a-z]+ \d{4}|[\d.,%–-]+)\s*$")
+
+
+def _cell(open_tag: str, text: str) -> str:
+    """Dates and numbers stay on one line; long identifiers and URLs may break after '/', '-',
+    '_', '.', '?', '&', '=' or ':' but never inside a word."""
+    if DATE_LIKE.match(text):
+        return open_tag.replace("<td", '<td class="kz-nowrap"', 1) + text
+    text = re.sub(r"\S{16,}", lambda m: wbr(m.group(0)), text)
+    return open_tag + ISO_DATE.sub(r'<span class="kz-nowrap">\1</span>', text)
+
+
+def wbr(token: str) -> str:
+    """Break opportunities (<wbr>) after the punctuation inside an (already escaped) token."""
+    return re.sub(r"(?<=[/_.?=:-])(?=[^\s/_.?=:-])|(?<=&amp;)", "<wbr>", token)
+
+
+def resolve_references(cells: list, targets: dict[tuple[str, str], tuple[str, str]],
+                       chapter_of_cell: list[str]) -> None:
+    """Turn every cross-reference in the Markdown cells into a link reading 'Figure 4' followed by
+    a page slot ('Figure 4, page 9' in the PDF). An unknown label stops the build."""
+    for cell, chapter in zip(cells, chapter_of_cell):
+        if cell.cell_type != "markdown":
+            continue
+
+        def link(match: re.Match) -> str:
+            kind, label = match.group(2), match.group(3)
+            if (kind, label) not in targets:
+                known = sorted(name for k, name in targets if k == kind)
+                raise ChapterError(
+                    f"{chapter}: {match.group(0)} refers to no {kind} labelled {label!r}; "
+                    f"labels of {kind}s in this report: {', '.join(known) or 'none'}")
+            target, words = targets[(kind, label)]
+            page = html.escape(_(", page {page}")).format(page=page_slot(target))
+            return (f'<a class="kz-ref" href="#{target}">{words}'
+                    f'<span class="kz-print">{page}</span></a>')
+
+        cell.source = REFERENCE.sub(link, cell.source)
 
 
 def ranges(values: list[int]) -> str:
@@ -128,22 +229,32 @@ def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited:
     report.metadata["title"] = i18n.p_("report", config.title)
     listed = cited_in_order(sources, cited)
     numbers = {source_id: n for n, source_id in enumerate(listed["source_id"], start=1)}
-    toc, figures = [], []
+    labels = source_labels(sources)
+    toc, figures, tables, chapter_of_cell = [], [], [], []
+    targets: dict[tuple[str, str], tuple[str, str]] = {}
     for number, path in enumerate(executed, start=1):
         nb = nbformat.read(path, as_version=4)
         cells, title = _chapter_cells(nb, number)
-        start = len(figures)
-        _number_figures(cells, number, figures, numbers)
-        toc.append((number, title, figures[start:]))
+        _number_figures(cells, number, figures, numbers, tables, labels)
+        toc.append((number, title))
+        targets[("chapter", path.stem)] = (f"chapter-{number}", reference_words("chapter", number))
         report.cells.extend(cells)
+        chapter_of_cell += [path.stem] * len(cells)
+    for kind, items in (("figure", figures), ("table", tables)):
+        for item in items:
+            if item.get("label"):
+                targets[(kind, item["label"])] = (f"{kind}-{item['number']}",
+                                                  reference_words(kind, item["number"]))
+    resolve_references(report.cells, targets, chapter_of_cell)
     front = Front(
         title=i18n.p_("report", config.title),
         subtitle=i18n.p_("report", config.subtitle) if config.subtitle else "",
         built=build_time().strftime("%Y-%m-%d %H:%M UTC"),
         data_version=data_version(data_files),
-        toc_html=_toc_html(toc),
-        sources_html=sources_html(listed),
+        toc_html=_toc_html(toc, figures, tables),
+        sources_html=sources_html(listed, figuredata.source_uses(figures, tables)),
         about_html=_about_html(parameters, inputs),
+        data_appendix_html=figuredata.appendix_html(figures, numbers, labels),
         language=i18n.language(), words=template_words(),
     )
     return report, front
@@ -154,7 +265,11 @@ def template_words() -> dict:
     return {"kicker": _("kzunrest · reproducible report"), "built": _("Built"),
             "data_version": _("Data version"), "contents": _("Contents"),
             "figure": _("Figure"), "sources": _("Sources"), "sources_label": _("Sources:"),
-            "about": _("About this build"), "not_drawn": _("This chart could not be drawn:")}
+            "about": _("About this build"), "not_drawn": _("This chart could not be drawn:"),
+            "data_drawn": _("The data drawn:"),
+            "appendix": _("Appendix: the data behind the figures"),
+            "appendix_lead": _("Each figure's data as drawn, one row per mark; the HTML edition "
+                               "offers each table as a CSV file.")}
 
 
 def data_version(data_files: list[Path]) -> str:
@@ -165,16 +280,28 @@ def data_version(data_files: list[Path]) -> str:
     return digest.hexdigest()[:12]
 
 
-def _toc_html(toc: list) -> str:
-    items = []
-    for number, title, figures in toc:
-        figs = "".join(f'<li><a href="#figure-{f["number"]}">{html.escape(_("Figure"))} {f["number"]}. '
-                       f'{html.escape(f["title"] or f["caption"])}</a></li>' for f in figures)
-        items.append(f'<li><a href="#chapter-{number}">{number}. {html.escape(title)}</a>'
-                     + (f'<ol class="toc-figures">{figs}</ol>' if figs else "") + "</li>")
-    items.append(f'<li><a href="#sources">{html.escape(_("Sources"))}</a></li>')
-    items.append(f'<li><a href="#about">{html.escape(_("About this build"))}</a></li>')
-    return '<ol class="toc">' + "".join(items) + "</ol>"
+def _toc_entry(target: str, text: str) -> str:
+    return (f'<li><a href="#{target}"><span class="toc-text">{text}</span>'
+            f"{page_slot(target)}</a></li>")
+
+
+def _toc_html(toc: list, figures: list, tables: list) -> str:
+    """Contents, then the lists of figures and of tables; each entry links to its item and has a
+    page slot the PDF fills in."""
+    items = [_toc_entry(f"chapter-{number}", f"{number}. {html.escape(title)}")
+             for number, title in toc]
+    items += [_toc_entry("sources", html.escape(_("Sources"))),
+              _toc_entry("about", html.escape(_("About this build")))]
+    parts = ['<ol class="toc">' + "".join(items) + "</ol>"]
+    for kind, heading, entries in (("figure", _("Figures"), figures), ("table", _("Tables"), tables)):
+        if entries:
+            listed = "".join(_toc_entry(
+                f"{kind}-{e['number']}",
+                f"{html.escape(reference_words(kind, e['number']))}. "
+                f"{html.escape(e.get('title') or e.get('caption') or '')}") for e in entries)
+            parts.append(f'<h3 class="toc-list">{html.escape(heading)}</h3>'
+                         f'<ol class="toc toc-{kind}s">{listed}</ol>')
+    return "".join(parts)
 
 
 def safe_link(url: str, text: str) -> str:
@@ -193,18 +320,20 @@ def cited_in_order(sources: pd.DataFrame, cited: set[str]) -> pd.DataFrame:
     return rows.sort_values(["publisher_key", "date_key", "source_id"], ignore_index=True)
 
 
-def sources_html(rows: pd.DataFrame) -> str:
+def sources_html(rows: pd.DataFrame, uses: dict[str, list] | None = None) -> str:
+    """The numbered Sources list; ``uses`` (source id -> figures and tables) names where each
+    source is used. Entry N is ``#source-N``."""
     items = []
-    for row in rows.itertuples():
+    for number, row in enumerate(rows.itertuples(), start=1):
         date = _("n.d.") if pd.isna(row.date_published) else f"{row.date_published:%Y-%m-%d}"
         author = "" if pd.isna(row.author) else f"{html.escape(row.author)}. "
         items.append(
-            f'<li id="source-{html.escape(row.source_id)}"><span class="source-id">'
+            f'<li id="source-{number}"><span class="source-id">'
             f"{html.escape(row.source_id)}</span> {author}{safe_link(row.url, row.title)}. "
             f"<em>{html.escape(row.publisher)}</em>, {date}. "
-            f'<span class="source-url">{html.escape(row.url)}</span> '
+            f'<span class="source-url">{wbr(html.escape(row.url))}</span> '
             + html.escape(_("(accessed {date})").format(date=f"{row.date_accessed:%Y-%m-%d}"))
-            + "</li>")
+            + f"{figuredata.uses_html((uses or {}).get(row.source_id, []))}</li>")
     lead = i18n.n_("{n} source is cited by the data behind this report.",
                    "{n} sources are cited by the data behind this report.", len(items))
     return (f'<p>{html.escape(lead.format(n=i18n.number(len(items))))}</p>'
@@ -228,7 +357,7 @@ def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
         f"<td><code>{html.escape(repr(value))}</code></td></tr>"
         for chapter, values in parameters.items() for name, value in values.items())
     files = "".join(
-        f"<tr><td><code>{html.escape(_relative(p))}</code></td><td><code>"
+        f"<tr><td><code>{html.escape(in_project(p))}</code></td><td><code>"
         f"{hashlib.sha256(p.read_bytes()).hexdigest()}</code></td></tr>" for p in inputs)
     versions = [("Python", platform.python_version())]
     for name in KEY_PACKAGES:
@@ -249,16 +378,11 @@ def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
              f"{html.escape(letters)}</span></p>" if letters else "")
     return (
         f"<p>{w['commit']} <code>{html.escape(git_commit())}</code></p>{check}"
-        f"<h3>{w['parameters']}</h3><table class=\"kz-table\"><thead><tr><th>{w['chapter']}</th>"
-        f"<th>{w['parameter']}</th><th>{w['value']}</th></tr></thead><tbody>{params}</tbody></table>"
-        f"<h3>{w['files']}</h3><table class=\"kz-table hashes\"><thead><tr><th>{w['file']}</th>"
-        f"<th>SHA-256</th></tr></thead><tbody>{files}</tbody></table>"
-        f"<h3>{w['software']}</h3><table class=\"kz-table\"><thead><tr><th>{w['package']}</th>"
-        f"<th>{w['version']}</th></tr></thead><tbody>{versions_html}</tbody></table>")
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
+        f"<h3>{w['parameters']}</h3><div class=\"kz-table-wrap\"><table class=\"kz-table\"><thead><tr>"
+        f"<th>{w['chapter']}</th><th>{w['parameter']}</th><th>{w['value']}</th></tr></thead>"
+        f"<tbody>{params}</tbody></table></div>"
+        f"<h3>{w['files']}</h3><div class=\"kz-table-wrap\"><table class=\"kz-table hashes\">"
+        f"<thead><tr><th>{w['file']}</th><th>SHA-256</th></tr></thead><tbody>{files}</tbody></table></div>"
+        f"<h3>{w['software']}</h3><div class=\"kz-table-wrap\"><table class=\"kz-table\"><thead><tr>"
+        f"<th>{w['package']}</th><th>{w['version']}</th></tr></thead><tbody>{versions_html}</tbody>"
+        "</table></div>")

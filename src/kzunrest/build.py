@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache, i18n
+from . import cache, changes, i18n
 from .cache import VALIDATED_ENV, data_files
 from .errors import ChapterError
 from .publish import publish, remove_leftovers
@@ -391,6 +391,7 @@ def build(options: Options) -> int:
         prefix = "" if len(languages) == 1 else f" ({language})"
         say(f"[3/4] assemble report{prefix}")
         report, front = assemble_stage(config, directory, out, language)
+        changed = changes.attach(front, out, directory, [c.name for c in config.chapters])
         say(f"[4/4] export{prefix}")
         record = out / "cache" / "report.json"
         previous = json.loads(record.read_text()).get("content", {}) if record.is_file() else {}
@@ -401,6 +402,7 @@ def build(options: Options) -> int:
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps({"key": _report_key(config, out, inputs, options.pdf, language),
                                       "content": keys, "executed": ran[language]}))
+        changed.keep()  # this build is now "the previous build"; writes changes.md
         written_paths += [_shown(out / "report.html")] + ([_shown(out / "report.pdf")]
                                                           if options.pdf else [])
     i18n.use(i18n.SOURCE_LANGUAGE)

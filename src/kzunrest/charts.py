@@ -33,9 +33,9 @@ def theme() -> dict:
 alt.theme.register("kzunrest", enable=True)(theme)
 
 
-def _source_tooltips() -> list[alt.Tooltip]:
+def _source_tooltips(source_title: str | None = None) -> list[alt.Tooltip]:
     """Where a mark comes from: the source, where in it, and the words as printed there."""
-    return [alt.Tooltip("source:N", title=_("Source")),
+    return [alt.Tooltip("source:N", title=source_title or _("Source")),
             alt.Tooltip("locator:N", title=_("Where in the source")),
             alt.Tooltip("printed:N", title=_("As printed"))]
 
@@ -133,7 +133,9 @@ def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
                                alt.Tooltip("region:N", title=_("Region")),
                                alt.Tooltip("first_date:T", title=_("First reported"), format="%d %B %Y"),
                                alt.Tooltip("n_days:Q", title=_("Days with reports")),
-                               alt.Tooltip("worst:N", title=_("Most serious activity"))]))
+                               alt.Tooltip("worst:N", title=_("Most serious activity")),
+                               # Filled in by the report with the sources' numbers.
+                               *_source_tooltips(_("Sources of the first report"))]))
     projection = _projection(outline, width, height)
     # Labels east of 80°E go to the left of their dot so they stay inside the map.
     labels = [alt.Chart(data).transform_filter(test).mark_text(
@@ -164,8 +166,12 @@ def region_shapes(regions: dict, days: pd.DataFrame | None, projection: dict, wi
         return (base.mark_geoshape(fill="#f2efe9", stroke="#b5b5b5", strokeWidth=0.5)
                 .project(**projection).properties(width=width, height=height))
     levels = [vocabulary.label("map_shading", "no_report"), *vocabulary.labels("activity").values()]
+    # The day rides along (unused by the marks) so the figure's data table says which panel a row
+    # shades.
     fields = ["activity_label", "region_label"] if "region_label" in days else ["activity_label"]
-    lookup = alt.LookupData(days[["region", *fields]], "region", fields)
+    shown = _dates(days[["day", "region", *fields]], "day") if "day" in days else \
+        days[["region", *fields]]
+    lookup = alt.LookupData(shown, "region", fields)
     return (base.transform_lookup(lookup="properties.region", from_=lookup)
             .mark_geoshape(stroke="#8c8c8c", strokeWidth=0.4)
             .encode(color=alt.Color("activity_label:N", title=_("Most serious report in the region"),
@@ -233,7 +239,7 @@ def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, numbered:
         marks = _dates(events, "date")
         tooltip = [alt.Tooltip("number:N", title=_("Key event")),
                    alt.Tooltip("date:T", title=_("Date"), format="%d %B %Y"),
-                   alt.Tooltip("label:N", title=_("Event")), alt.Tooltip("source:N", title=_("Source"))]
+                   alt.Tooltip("label:N", title=_("Event")), *_source_tooltips()]
         layers.append(alt.Chart(marks).mark_rule(color="#555555", strokeDash=[3, 3])
                       .encode(x="date:T", tooltip=tooltip))
         if not numbered:
@@ -475,7 +481,11 @@ def claims_compared(rows: pd.DataFrame) -> alt.LayerChart:
     bars = (alt.Chart(windows).mark_bar(height=10, color="#d9d9d9")
             .encode(x=alt.X("window_low:Q", scale=x_scale), x2="window_high:Q", y=y,
                     tooltip=[alt.Tooltip("label:N", title=_("Claim")),
-                             alt.Tooltip("article:N", title=_("Article says"))]))
+                             alt.Tooltip("article:N", title=_("Article says")),
+                             alt.Tooltip("window_low:Q", title=_("Words allow from (× figure)"),
+                                         format=".3g"),
+                             alt.Tooltip("window_high:Q", title=_("Words allow up to (× figure)"),
+                                         format=".3g")]))
     agree = alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(color="#333333", strokeWidth=1) \
         .encode(x="ratio:Q")
     roles = ["weighed", "not weighed", "related"]
@@ -506,3 +516,96 @@ def claims_compared(rows: pd.DataFrame) -> alt.LayerChart:
                         title=alt.Title(_("The articles' numbers against other reports"),
                                         subtitle=_("Grey bar: what the article’s words allow; blue "
                                                    "dots are the reports the verdict weighs"))))
+
+
+
+TICK = "M-0.12,-1L0.12,-1L0.12,1L-0.12,1Z"  # a vertical bar, as a point-mark shape
+
+
+def toll_headline(marks: pd.DataFrame, spans: pd.DataFrame, words: dict[str, str], title: str,
+                  subtitle: str | list[str]) -> alt.LayerChart:
+    """One row per event: the latest official toll (large dot, its figure above it) on the span
+    of independent figures (grey band, its ends below it), each independent figure a tick and
+    each "at least N" a right-pointing triangle. Hover any mark for who gave it and where.
+
+    ``marks`` and ``spans``: :func:`kzunrest.analysis.headline_marks` (marks: event_label, kind
+    — 'official', 'independent' or 'bound' —, value, figure, reported_by, as_of, source, locator,
+    printed; spans: event_label, low, high, bottom, top). ``words``: the legend's word for each
+    kind, and ``axis`` for the x axis. Title and subtitle come from the chapter.
+    """
+    order = list(dict.fromkeys([*spans["event_label"], *marks["event_label"]]))
+    data = _dates(marks.assign(kind_label=marks["kind"].map(words)), "as_of")
+    y = alt.Y("event_label:N", sort=order, title=None,
+              axis=alt.Axis(labelFontSize=12, labelFontWeight="bold", labelLimit=260, grid=False))
+    top = max(1.0, float(pd.concat([marks["value"], spans["high"]]).max()))
+    scale = alt.Scale(domain=[0, math.ceil(top * 1.08)])
+    x = alt.X("value:Q", title=words["axis"], scale=scale)
+    tooltip = [alt.Tooltip("event_label:N", title=_("Event")),
+               alt.Tooltip("kind_label:N", title=_("Figure from")),
+               alt.Tooltip("figure:N", title=_("Deaths")),
+               alt.Tooltip("reported_by:N", title=_("Reported by")),
+               alt.Tooltip("as_of:T", title=_("As of"), format="%d %B %Y"),
+               *_source_tooltips()]
+    band = (alt.Chart(spans).mark_rule(strokeWidth=14, color="#d5dde6", strokeCap="round")
+            .encode(x=alt.X("low:Q", scale=scale, title=words["axis"]), x2="high:Q", y=y))
+    ends = [alt.Chart(spans).mark_text(dy=17, fontSize=10, color="#44546a", align=align)
+            .encode(x=alt.X(f"{field}:Q", scale=scale, title=words["axis"]), y=y, text=f"{text}:N")
+            for field, text, align in (("low", "bottom", "right"), ("high", "top", "left"))]
+    domain = [words[k] for k in ("official", "independent", "bound")]
+    colour = alt.Color("kind_label:N", title=None,
+                       scale=alt.Scale(domain=domain, range=["#c0392b", "#2c5d8a", "#2c5d8a"]))
+    shape = alt.Shape("kind_label:N", title=None,
+                      scale=alt.Scale(domain=domain, range=["circle", TICK, "triangle-right"]))
+    base = alt.Chart(data).encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
+    others = (base.transform_filter(alt.datum.kind != "official")
+              .mark_point(size=150, strokeWidth=2, filled=True, opacity=0.9))
+    official = (base.transform_filter(alt.datum.kind == "official")
+                .mark_point(size=260, filled=True, opacity=1, stroke="white", strokeWidth=1.5))
+    label = (alt.Chart(data).transform_filter(alt.datum.kind == "official")
+             .mark_text(dy=-17, fontSize=12, fontWeight="bold", color="#c0392b")
+             .encode(x=x, y=y, text="figure:N", tooltip=tooltip))
+    return (alt.layer(band, *ends, others, official, label)
+            .properties(width=WIDTH - 200, height=alt.Step(62),
+                        title=alt.Title(title, subtitle=subtitle)))
+
+
+def people_timeline_with_january(actions: pd.DataFrame, events: pd.DataFrame,
+                                 january_events: pd.DataFrame, start: pd.Timestamp,
+                                 end: pd.Timestamp, title: str, subtitle: list[str],
+                                 panels: tuple[str, str], widths: tuple[int, int] = (160, 290)
+                                 ) -> alt.VConcatChart:
+    """:func:`people_timeline` beside a panel of the same rows over the days ``start`` to
+    ``end`` (January 2022), where the actions the multi-year axis squeezes into a few pixels
+    stand apart, with the key events of those days numbered (``january_events``) and listed
+    below. The marks are the multi-year chart's own (same encodings and tooltips), so the rows
+    line up across the two panels.
+
+    ``panels``: the two panels' titles; ``title``, ``subtitle``: the figure's (from the chapter).
+    """
+    whole = people_timeline(actions, events).vconcat[0]  # the multi-year layers, key events unnumbered
+    marks = whole.layer[-1]
+    order = list(actions.sort_values("order")["label"].drop_duplicates())
+    # A step of room above the first row for the event numbers (both panels: the rows stay level).
+    rows = alt.Scale(domain=order, padding=1)
+    # Dates are ISO days, which Vega reads as UTC midnights: a UTC scale keeps every reader's
+    # time zone from moving a mark (or an axis label) to the day before.
+    first = alt.DateTime(year=start.year, month=start.month, date=start.day, utc=True)
+    last = alt.DateTime(year=end.year, month=end.month, date=end.day, hours=23, minutes=59, utc=True)
+    days = alt.X("date:T", title=None, scale=alt.Scale(type="utc", domain=[first, last]),
+                 axis=alt.Axis(format="%-d", tickCount="day", labelAngle=0, labelFontSize=10))
+    inside = alt.FieldRangePredicate(field="date", range=[first, last])
+    january = marks.encode(x=days, y=alt.Y("label:N", sort=order, scale=rows, axis=None)) \
+        .transform_filter(inside)
+    height = whole.height
+    left = whole.properties(width=widths[0], title=alt.Title(panels[0], fontSize=12))
+    years = marks.encoding.x.copy()  # the multi-year axis, its ticks thinned to fit the narrower panel
+    years.axis = alt.Axis(format="%b %Y", labelAngle=-45, tickCount={"interval": "month", "step": 6})
+    left.layer[-1] = marks.encode(x=years, y=alt.Y("label:N", sort=order, scale=rows, title=None,
+                                                    axis=alt.Axis(labelLimit=300)))
+    # Event numbers drawn over the marks, so a number stacked low on a busy day stays legible.
+    right = alt.layer(january, *_event_layers(january_events, None, True)).properties(
+        width=widths[1], height=height, title=alt.Title(panels[1], fontSize=12))
+    parts = [alt.hconcat(left, right, spacing=12).resolve_scale(x="independent")]
+    if not january_events.empty:
+        parts.append(event_key(january_events, WIDTH))
+    return alt.vconcat(*parts, spacing=14).properties(title=alt.Title(title, subtitle=subtitle))

@@ -33,6 +33,7 @@ from datetime import date
 import pandas as pd
 
 from . import i18n, vocabulary
+from .citations import source_labels
 from .i18n import _
 
 CONSISTENT, DISPUTED, SUPERSEDED, DIFFERS, NOT_FOUND = (
@@ -343,8 +344,6 @@ def _precision_kind(row) -> str:
 
 def ledger(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """One row per claim: its verdict, the reason, the reports weighed and the distance."""
-    from .render import source_labels
-
     labels = source_labels(sources)
     published = dict(zip(sources["source_id"], sources["date_published"]))
     rows = []
@@ -367,8 +366,6 @@ def comparison_rows(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.Data
     One row per report with a finite point (bounds are drawn at their bound), with whether it was
     weighed, and the claim's own window relative to the same figure.
     """
-    from .render import source_labels
-
     labels = source_labels(sources)
     numbers = claims[claims["claim_kind"] == "number"].set_index("claim_id")
     rows = []
@@ -391,9 +388,10 @@ def comparison_rows(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.Data
                 "role": ("weighed" if check.check_id in weighed else
                          "related" if check.measures == "related" else "not weighed"),
                 "standing": vocabulary.label("standing", check.standing),
-                "source": labels[check.source_id]})
+                "source": labels[check.source_id], "source_id": check.source_id})
     return pd.DataFrame(rows, columns=["claim_id", "label", "article", "reported", "ratio",
-                                       "window_low", "window_high", "role", "standing", "source"])
+                                       "window_low", "window_high", "role", "standing", "source",
+                                       "source_id"])
 
 
 def _chart_label(claim_id: str, claim: pd.Series) -> str:

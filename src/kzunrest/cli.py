@@ -58,36 +58,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .config import ConfigError
-    from .data import DataError
+    from .errors import DataError, KzunrestError  # cheap: no pandas before a command needs it
 
     try:
-        if args.command == "validate":
-            return _validate(args.data_dir)
-        if args.command == "datadict":
-            from .datadict import data_dictionary
-
-            print(data_dictionary(args.data_dir), end="")
-            return 0
-        from .build import Options, main_build
-        from .errors import ChapterError, ExportError
-
-        try:
-            return main_build(Options(config=args.config, data_dir=args.data_dir,
-                                      output_dir=args.output_dir, force=args.force,
-                                      jobs=args.jobs, pdf=args.pdf,
-                                      languages=tuple(args.languages or ("en",))))
-        except (ChapterError, ExportError) as error:
-            print(f"error: {error}", file=sys.stderr)
-            print("build stopped; the previous report is unchanged", file=sys.stderr)
-            return 1
+        return _run(args)
     except DataError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         print(f"{len(error.problems)} problem(s); nothing was built", file=sys.stderr)
         return 1
-    except ConfigError as error:
+    except KzunrestError as error:
         print(f"error: {error}", file=sys.stderr)
+        if args.command == "build":
+            print("build stopped; the previous report is unchanged", file=sys.stderr)
         return 1
     except Exception as error:  # a bug: say what happened in one line; KZUNREST_DEBUG=1 for more
         if os.environ.get("KZUNREST_DEBUG"):
@@ -103,6 +86,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error: {type(error).__name__}: {error} (run with KZUNREST_DEBUG=1 for the "
               "traceback, and please report it)", file=sys.stderr)
         return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        return _validate(args.data_dir)
+    if args.command == "datadict":
+        from .datadict import data_dictionary
+
+        print(data_dictionary(args.data_dir), end="")
+        return 0
+    from .build import Options, main_build
+
+    return main_build(Options(config=args.config, data_dir=args.data_dir,
+                              output_dir=args.output_dir, force=args.force,
+                              jobs=args.jobs, pdf=args.pdf,
+                              languages=tuple(args.languages or ("en",))))
 
 
 def _validate(data_dir: Path | None) -> int:

@@ -11,12 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from .paths import PROJECT_ROOT  # noqa: E402
+from .errors import ConfigError  # noqa: F401  (re-exported)
+from .paths import PROJECT_ROOT
 DEFAULT_CONFIG = PROJECT_ROOT / "report.yml"
-
-
-class ConfigError(Exception):
-    """report.yml (or an option given on the command line) is wrong."""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Load and validate the curated data package.
 
-The Table Schemas in ``data/datapackage.json`` are the single description of every CSV: frictionless
-checks types, required fields, enums, bounds, primary and foreign keys against them, and a few rules
-a Table Schema cannot express (``low <= high``, "a value or a range") are checked here. Every problem
-is reported as ``file:row: column — what is wrong; how to fix it`` so an editor can go straight to it.
+The Table Schemas in ``data/datapackage.json`` are the single description of every CSV.
+``tablecheck.py`` checks every table against them (types, required fields, enums, bounds, keys,
+row shapes); the rules a Table Schema cannot express (``low <= high``, "a value or a range", a
+check judged by its claim's kind) are ``ROW_RULES`` here. Every problem is worded here, in one
+place, as ``file:row: column — what is wrong; how to fix it`` so an editor can go straight to it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -20,32 +20,13 @@ import pandas as pd
 
 from . import vocabulary
 from .cache import VALIDATED_ENV, package_digest
+from .errors import DataError, Problem  # noqa: F401  (re-exported: data.DataError)
+from .tablecheck import TYPES, Finding, read_cells, read_rows, table_findings
 
-from .paths import DEFAULT_DATA_DIR  # noqa: E402  (re-exported: callers use data.DEFAULT_DATA_DIR)
+from .paths import DEFAULT_DATA_DIR, for_messages  # noqa: F401  (re-exported: data.DEFAULT_DATA_DIR)
 DESCRIPTOR = "datapackage.json"
 # Set by the build so it can record which files a chapter actually read (see cache.py).
 READ_LOG_ENV = "KZUNREST_READ_LOG"
-
-
-class DataError(Exception):
-    """The data package has problems; ``problems`` lists each one."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(str(p) for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the data:\n{lines}")
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.row is None else f"{self.file}:{self.row}"
-        return f"{where}: {self.column or '-'} — {self.message}"
 
 
 @dataclass
@@ -105,12 +86,12 @@ def read_descriptor(data_dir: Path) -> dict:
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(_display(path), None, None,
+        raise DataError([Problem(for_messages(path), None, None,
                                  FILE_RULES["datapackage.json not JSON"].format(error=exc))]) from None
     malformed = _malformed(descriptor)
     if malformed:
         where, kind = malformed
-        raise DataError([Problem(_display(path), None, None, FILE_RULES[
+        raise DataError([Problem(for_messages(path), None, None, FILE_RULES[
             "datapackage.json malformed"].format(where=where, kind=kind))])
     return descriptor
 
@@ -142,13 +123,9 @@ def resource_schemas(descriptor: dict) -> dict[str, dict]:
 # Validation
 
 
-def validate(data_dir: str | os.PathLike | None = None, tables: list[str] | None = None,
-             engine: str = "auto") -> list[Problem]:
-    """Check the package, or only ``tables`` and the sources they cite; return every problem.
-
-    ``engine``: ``frictionless`` (cell by cell), ``bulk`` (vectorised, see bulkcheck.py) or
-    ``auto``: frictionless, except for tables of more than ``bulkcheck.BULK_ROWS`` rows.
-    """
+def validate(data_dir: str | os.PathLike | None = None,
+             tables: list[str] | None = None) -> list[Problem]:
+    """Check the package, or only ``tables`` and the sources they cite; return every problem."""
     directory = resolve_data_dir(data_dir)
     vocabulary.use(directory)
     descriptor = _subset(read_descriptor(directory), tables, directory)
@@ -156,24 +133,20 @@ def validate(data_dir: str | os.PathLike | None = None, tables: list[str] | None
     problems = _check_files_present(directory, descriptor) or _check_headers(directory, descriptor)
     if problems:
         return problems
-    bulk = _bulk_tables(directory, descriptor, engine)
-    small = [r for r in descriptor["resources"] if r["name"] not in bulk]
-    problems = _frictionless_problems(directory, {**descriptor, "resources": small}) if small else []
     for resource in descriptor["resources"]:
-        if resource["name"] in bulk:
-            problems += _bulk_problems(directory, resource, descriptor)
+        problems += _cell_problems(directory, resource, descriptor)
     problems = _one_per_cell(problems)
     broken = {p.file for p in problems}
     frames = {}
     for name, resource in resource_schemas(descriptor).items():
         path = directory / resource["path"]
-        if _display(path) in broken:
+        if for_messages(path) in broken:
             continue
         frames[name] = _read_typed(path, resource["schema"])
     # Row rules once every table is read: a check is judged with its claim's kind.
     for name, frame in frames.items():
         path = directory / resource_schemas(descriptor)[name]["path"]
-        problems += _row_rules(name, _display(path), _with_claim_kind(name, frames))
+        problems += _row_rules(name, for_messages(path), _with_claim_kind(name, frames))
     return problems
 
 
@@ -188,52 +161,20 @@ def _with_claim_kind(name: str, frames: dict[str, pd.DataFrame]) -> pd.DataFrame
     return frame.assign(claim_kind=frame["claim_id"].map(kinds))
 
 
-def _bulk_tables(directory: Path, descriptor: dict, engine: str) -> set[str]:
-    from .bulkcheck import BULK_ROWS
-
-    names = {r["name"] for r in descriptor["resources"]}
-    if engine == "bulk":
-        return names
-    if engine == "frictionless":
-        return set()
-    return {r["name"] for r in descriptor["resources"]
-            if (directory / r["path"]).read_bytes().count(b"\n") - 1 > BULK_ROWS}
-
-
-def _bulk_problems(directory: Path, resource: dict, descriptor: dict) -> list[Problem]:
-    from .bulkcheck import table_problems
-
+def _cell_problems(directory: Path, resource: dict, descriptor: dict) -> list[Problem]:
+    """Every broken schema rule in one table (tablecheck.py finds them; CELL_WORDS words them)."""
     path = directory / resource["path"]
-    file = _display(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                          skip_blank_lines=False)  # a blank line keeps its number
-    except UnicodeDecodeError as error:
-        return [Problem(file, _first_non_utf8_line(path), None,
-                        FILE_RULES["not UTF-8"].format(error=error))]
-    except pd.errors.ParserError:  # a row with more cells than the header: find every one
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            rows = csv.reader(handle)
-            width = len(next(rows))
-            return [Problem(file, line, None, _cells_message("extra-cell"))
-                    for line, row in enumerate(rows, start=2) if len(row) > width]
-    shape, raw = _blank_rows(file, raw)
+    file = for_messages(path)
+    raw, widths = read_cells(path)
+    if raw is None:  # not UTF-8, or rows too wide to place their cells
+        return [Problem(file, f.row, f.column, CELL_WORDS[f.rule](f)) for f in widths]
     references = {}
     for foreign in resource["schema"].get("foreignKeys", []):
         table, key = foreign["reference"]["resource"], foreign["reference"]["fields"]
-        target = resource_schemas(descriptor)[table]
-        with open(directory / target["path"], encoding="utf-8-sig", newline="") as handle:
-            references[f"{table}.{key}"] = {row[key] for row in csv.DictReader(handle)}
-    found = table_problems(file, raw, resource["schema"], references)
-    return sorted(shape + [Problem(file, row, column, message) for row, column, message in found],
-                  key=lambda problem: problem.row or 0)
-
-
-def _blank_rows(file: str, raw: pd.DataFrame) -> tuple[list[Problem], pd.DataFrame]:
-    """Empty rows, as frictionless reports them, and the table without them. (A row with fewer
-    cells than the header reads as empty trailing cells here: only frictionless tells them apart.)"""
-    blank = (raw == "").all(axis=1)
-    return [Problem(file, int(i) + 2, None, BLANK_ROW) for i in raw.index[blank]], raw[~blank]
+        target = directory / resource_schemas(descriptor)[table]["path"]
+        references[f"{table}.{key}"] = {row[key] for row in read_rows(target)}
+    return [Problem(file, f.row, f.column, CELL_WORDS[f.rule](f))
+            for f in table_findings(raw, resource["schema"], references, widths)]
 
 
 def _subset(descriptor: dict, tables: list[str] | None, directory: Path) -> dict:
@@ -244,19 +185,11 @@ def _subset(descriptor: dict, tables: list[str] | None, directory: Path) -> dict
     known = resource_schemas(descriptor)
     unknown = [t for t in tables if t not in known]
     if unknown:
-        raise DataError([Problem(_display(directory / DESCRIPTOR), None, None,
+        raise DataError([Problem(for_messages(directory / DESCRIPTOR), None, None,
                                  FILE_RULES["unknown table"].format(names=", ".join(unknown),
                                                                     known=", ".join(known)))])
     wanted = ["sources", *[t for t in tables if t != "sources"]]
     return {**descriptor, "resources": [known[name] for name in wanted]}
-
-
-def _display(path: Path) -> str:
-    """A path as the user will recognise it: relative to the working directory when possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _check_files_present(directory: Path, descriptor: dict) -> list[Problem]:
@@ -264,10 +197,10 @@ def _check_files_present(directory: Path, descriptor: dict) -> list[Problem]:
     for resource in descriptor["resources"]:
         path = directory / resource["path"]
         if not path.is_file():
-            problems.append(Problem(_display(path), None, None,
+            problems.append(Problem(for_messages(path), None, None,
                                     FILE_RULES["file missing"].format(name=resource["name"])))
         elif path.stat().st_size == 0:
-            problems.append(Problem(_display(path), None, None, FILE_RULES["file empty"]))
+            problems.append(Problem(for_messages(path), None, None, FILE_RULES["file empty"]))
     return problems
 
 
@@ -284,7 +217,7 @@ def _check_headers(directory: Path, descriptor: dict) -> list[Problem]:
         if header == expected:
             continue
         exactly = f"the header must be exactly: {','.join(expected)}"
-        file = _display(path)
+        file = for_messages(path)
         missing = [name for name in expected if name not in header]
         unknown = [name for name in header if name not in expected]
         meant = _misspellings(unknown, missing)
@@ -325,24 +258,7 @@ def _one_per_cell(problems: list[Problem]) -> list[Problem]:
     return kept
 
 
-def _frictionless_problems(directory: Path, descriptor: dict) -> list[Problem]:
-    from frictionless import Package  # slow import: only when validating
-
-    report = Package(descriptor, basepath=str(directory)).validate()
-    schemas = {name: r["schema"] for name, r in resource_schemas(descriptor).items()}
-    problems = []
-    for task in report.tasks:
-        path = directory / task.place
-        blank = {e.row_number for e in task.errors if e.type == "blank-row"}
-        for error in task.errors:
-            if error.type != "blank-row" and getattr(error, "row_number", None) in blank:
-                continue  # an empty row is one problem, not also an empty key
-            problems.append(_explain(path, error, schemas.get(task.name, {})))
-    return problems
-
-
-# Schema rules, each worded with its fix: one entry per type, per constraint and per kind of
-# frictionless error (bulkcheck.py words its findings with the same tables).
+# How the validator words each finding of tablecheck.py, with its fix: one entry per rule.
 _TYPE_HINTS = {
     "date": "write the date as YYYY-MM-DD (e.g. 2022-01-05) and check that the day exists",
     "integer": "write a whole number without spaces or separators, or leave the cell empty",
@@ -350,154 +266,41 @@ _TYPE_HINTS = {
     "boolean": "write true or false",
 }
 
-# The constraints the validator words, each with its fix in _constraint_text.
-CONSTRAINT_RULES = ("required", "enum", "minimum", "maximum", "pattern", "maxLength")
+
+def _type_words(kind: str) -> Callable[[Finding], str]:
+    return lambda f: f"'{f.cell}' is not a valid {kind}; {_TYPE_HINTS[kind]}"
 
 
-def _constraint_text(constraint: str, cell, bound: str) -> str:
-    if constraint == "required":
-        return "the cell is empty but this column is required; fill it in"
-    if constraint == "enum":
-        return f"'{cell}' is not an allowed value; use one of: " + ", ".join(
-            re.findall(r"'([^']*)'", bound))
-    if constraint == "minimum":
-        return (f"'{cell}' is below the minimum {bound}; correct the value (counts cannot be "
-                "negative; coordinates must lie in Kazakhstan)")
-    if constraint == "maximum":
-        return f"'{cell}' is above the maximum {bound}; correct the value"
-    if constraint == "pattern":
-        return f"'{cell}' does not have the required form ({bound}); correct it"
-    return f"the text is longer than {bound} characters; shorten it"  # maxLength
-
-
-def _type_message(cell, ftype: str) -> str:
-    return f"'{cell}' is not a valid {ftype}; " + _TYPE_HINTS.get(ftype, "correct the value")
-
-
-def _duplicate_key_message(keys: str, other) -> str:
-    return (f"duplicate key: the same ({keys}) as row {other}; merge the two rows or correct one "
-            "of them")
-
-
-def _unique_message(cell, other) -> str:
-    return f"'{cell}' appears more than once (first in row {other}); each value must be unique"
-
-
-def _foreign_key_message(value: str, table: str, key: str) -> str:
+def _foreign_key_words(f: Finding) -> str:
+    table, key = f.detail
     noun = {"sources": "source", "claims": "claim"}.get(table, "row")
-    return (f"'{value}' is not a {key} in {table}.csv; add the {noun} to {table}.csv first, or "
+    return (f"'{f.cell}' is not a {key} in {table}.csv; add the {noun} to {table}.csv first, or "
             "correct the id")
 
 
-BLANK_ROW = "the row is empty; delete it"
+def _cells_words(kind: str) -> Callable[[Finding], str]:
+    return lambda f: f"{kind} cells than the header has columns; check for unquoted commas"
 
 
-def _cells_message(kind: str) -> str:
-    return (f"{'more' if kind == 'extra-cell' else 'fewer'} cells than the header has columns; "
-            "check for unquoted commas")
-
-
-@dataclass(frozen=True)
-class _Found:
-    """One frictionless error, with what the explainers need."""
-    file: str
-    path: Path
-    schema: dict
-    kind: str
-    row: int | None
-    column: str | None
-    cell: object
-    note: str
-
-
-def _explain_type(f: _Found) -> Problem:
-    return Problem(f.file, f.row, f.column, _type_message(f.cell, _note_type(f.note)))
-
-
-def _explain_constraint(f: _Found) -> Problem:
-    return Problem(f.file, f.row, f.column, _constraint_message(f.cell, f.note))
-
-
-def _explain_primary_key(f: _Found) -> Problem:
-    other = re.search(r"position (\d+)", f.note)
-    keys = ", ".join(f.schema.get("primaryKey", []))
-    return Problem(f.file, f.row, keys, _duplicate_key_message(keys, other.group(1) if other else "?"))
-
-
-def _explain_foreign_key(f: _Found) -> Problem:
-    found = re.search(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]+)" '
-                      r'as "([^"]+)"', f.note)
-    column, value, table, key = found.groups() if found else ("source_id", "?", "sources", "source_id")
-    return Problem(f.file, f.row, column, _foreign_key_message(value, table, key))
-
-
-def _explain_unique(f: _Found) -> Problem:
-    other = re.search(r"position (\d+)", f.note)
-    return Problem(f.file, f.row, f.column, _unique_message(f.cell, other.group(1) if other else "?"))
-
-
-def _explain_encoding(f: _Found) -> Problem:
-    return Problem(f.file, _first_non_utf8_line(f.path), None,
-                   FILE_RULES["not UTF-8"].format(error=f.note))
-
-
-def _explain_blank_row(f: _Found) -> Problem:
-    return Problem(f.file, f.row, None, BLANK_ROW)
-
-
-def _explain_cells(f: _Found) -> Problem:
-    return Problem(f.file, f.row, f.column or None, _cells_message(f.kind))
-
-
-# frictionless error kinds, by name, with how each becomes a Problem. (Header errors never reach
-# frictionless: _check_headers reports them first.)
-ERROR_RULES = {
-    "type-error": _explain_type,
-    "constraint-error": _explain_constraint,
-    "primary-key": _explain_primary_key,
-    "foreign-key": _explain_foreign_key,
-    "unique-error": _explain_unique,
-    "encoding-error": _explain_encoding,
-    "blank-row": _explain_blank_row,
-    "extra-cell": _explain_cells,
-    "missing-cell": _explain_cells,
+CELL_WORDS: dict[str, Callable[[Finding], str]] = {
+    **{f"type:{kind}": _type_words(kind) for kind in TYPES},
+    "required": lambda f: "the cell is empty but this column is required; fill it in",
+    "enum": lambda f: f"'{f.cell}' is not an allowed value; use one of: " + ", ".join(f.detail),
+    "minimum": lambda f: (f"'{f.cell}' is below the minimum {f.detail}; correct the value (counts "
+                          "cannot be negative; coordinates must lie in Kazakhstan)"),
+    "maximum": lambda f: f"'{f.cell}' is above the maximum {f.detail}; correct the value",
+    "pattern": lambda f: f"'{f.cell}' does not have the required form ({f.detail}); correct it",
+    "maxLength": lambda f: f"the text is longer than {f.detail} characters; shorten it",
+    "unique": lambda f: (f"'{f.cell}' appears more than once (first in row {f.detail}); each value "
+                         "must be unique"),
+    "primary-key": lambda f: (f"duplicate key: the same ({f.column}) as row {f.detail}; merge the "
+                              "two rows or correct one of them"),
+    "foreign-key": _foreign_key_words,
+    "blank-row": lambda f: "the row is empty; delete it",
+    "not-utf8": lambda f: FILE_RULES["not UTF-8"].format(error=f.detail),
+    "extra-cell": _cells_words("more"),
+    "missing-cell": _cells_words("fewer"),
 }
-
-
-def _note_type(note: str) -> str:
-    found = re.search(r'type is "(\w+)', note)
-    return found.group(1) if found else "value"
-
-
-def _explain(path: Path, error, schema: dict) -> Problem:
-    """Turn one frictionless error into a Problem with a fix."""
-    file = _display(path)
-    row = getattr(error, "row_number", None)
-    column = getattr(error, "field_name", None) or getattr(error, "label", None)
-    explain = ERROR_RULES.get(error.type)
-    if explain is None:
-        return Problem(file, row, column, f"{error.title}: {error.note}")
-    return explain(_Found(file, path, schema, error.type, row, column, getattr(error, "cell", None),
-                          error.note or ""))
-
-
-def _constraint_message(cell, note: str) -> str:
-    name = re.search(r'constraint "(\w+)" is "(.*)"', note)
-    if not name:
-        return f"'{cell}' breaks a constraint ({note})"
-    constraint, bound = name.groups()
-    if constraint not in CONSTRAINT_RULES:
-        return f"'{cell}' breaks the constraint {constraint} = {bound}"
-    return _constraint_text(constraint, cell, bound)
-
-
-def _first_non_utf8_line(path: Path) -> int | None:
-    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return number
-    return None
 
 
 # Rules that a Table Schema cannot express, each named and returning Problems for one table.
@@ -721,6 +524,11 @@ def _each_date(frame: pd.DataFrame, column: str, wrong) -> pd.Series:
                      index=frame.index, dtype=bool)
 
 
+def _dates_where(wrong) -> Callable[[pd.DataFrame, str], pd.Series]:
+    """A row rule's test: the rows whose date text in ``column`` is ``wrong`` for its precision."""
+    return lambda frame, column: _each_date(frame, column, wrong)
+
+
 def _unparsable(text: str, precision) -> bool:
     return _periods(text) is None
 
@@ -739,16 +547,8 @@ def _shape_unlike_precision(text: str, precision) -> bool:
     return _periods(text) is not None and "/" not in text and bool(wanted) and len(text) != wanted
 
 
-def _not_a_date(frame: pd.DataFrame, column: str) -> pd.Series:
-    return _each_date(frame, column, _unparsable)
-
-
 def _not_a_date_text(frame: pd.DataFrame, i: int, column: str) -> str:
     return f"'{frame.at[i, column]}' is not a calendar date; write YYYY-MM-DD, YYYY-MM or YYYY"
-
-
-def _between_mismatch(frame: pd.DataFrame, column: str) -> pd.Series:
-    return _each_date(frame, column, _slash_without_between)
 
 
 def _between_mismatch_text(frame: pd.DataFrame, i: int, column: str) -> str:
@@ -756,16 +556,8 @@ def _between_mismatch_text(frame: pd.DataFrame, i: int, column: str) -> str:
             f"'{frame.at[i, 'precision']}'")
 
 
-def _reversed(frame: pd.DataFrame, column: str) -> pd.Series:
-    return _each_date(frame, column, _ends_before_start)
-
-
 def _reversed_text(frame: pd.DataFrame, i: int, column: str) -> str:
     return f"'{frame.at[i, column]}' ends before it starts; put the earlier date first"
-
-
-def _wrong_shape(frame: pd.DataFrame, column: str) -> pd.Series:
-    return _each_date(frame, column, _shape_unlike_precision)
 
 
 def _wrong_shape_text(frame: pd.DataFrame, i: int, column: str) -> str:
@@ -805,11 +597,11 @@ def _figure_rules(column: str, whose: str) -> tuple[RowRule, ...]:
                 (column, whose)),
         RowRule("date on a number", column, _date_text_on_number, _date_text_on_number_text,
                 (column, whose)),
-        RowRule("date not in the calendar", column, _not_a_date, _not_a_date_text, (column,)),
-        RowRule("two dates without 'between'", column, _between_mismatch, _between_mismatch_text,
+        RowRule("date not in the calendar", column, _dates_where(_unparsable), _not_a_date_text, (column,)),
+        RowRule("two dates without 'between'", column, _dates_where(_slash_without_between), _between_mismatch_text,
                 (column,)),
-        RowRule("dates in reverse", column, _reversed, _reversed_text, (column,)),
-        RowRule("date written unlike its precision", column, _wrong_shape, _wrong_shape_text,
+        RowRule("dates in reverse", column, _dates_where(_ends_before_start), _reversed_text, (column,)),
+        RowRule("date written unlike its precision", column, _dates_where(_shape_unlike_precision), _wrong_shape_text,
                 (column,)),
     )
 
@@ -892,12 +684,12 @@ ROW_RULES: dict[str, tuple[Rule | RowRule, ...]] = {
                      *_LOCATOR),
 }
 
-# Every rule the validator applies, by name: the file rules, one per type, constraint and kind of
-# frictionless error, and the row rules of each table. tests/test_rules.py has a bad fixture for
-# each name.
-RULES = ([f"file: {name}" for name in FILE_RULES] + [f"type: {name}" for name in _TYPE_HINTS]
-         + [f"constraint: {name}" for name in CONSTRAINT_RULES]
-         + [f"error: {name}" for name in ERROR_RULES if name not in {"type-error", "constraint-error"}]
+# Every rule the validator applies, by name: the file rules, the schema rules tablecheck.py checks
+# (one per type, constraint, key and row shape) and the row rules of each table.
+# tests/test_rules.py has a bad fixture for each name.
+RULES = ([f"file: {name}" for name in FILE_RULES]
+         + [f"type: {rule.split(':')[1]}" if rule.startswith("type:") else f"schema: {rule}"
+            for rule in CELL_WORDS if rule != "not-utf8"]  # that one is the file rule "not UTF-8"
          + [f"{table}: {rule.name}" for table, rules in ROW_RULES.items() for rule in rules])
 
 

@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from .data import read_descriptor, resolve_data_dir
+from .tablecheck import read_rows
 
 BEGIN = "<!-- BEGIN GENERATED DATA DICTIONARY (make datadict) -->"
 END = "<!-- END GENERATED DATA DICTIONARY -->"
@@ -38,11 +38,10 @@ def _cell(text: object) -> str:
 def _examples(path: Path) -> dict[str, str]:
     """The first non-empty value of each column: examples are real rows, never made up."""
     examples: dict[str, str] = {}
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            for column, value in row.items():
-                if value and column not in examples:
-                    examples[column] = value if len(value) <= 60 else value[:57] + "..."
+    for row in read_rows(path):
+        for column, value in row.items():
+            if value and column not in examples:
+                examples[column] = value if len(value) <= 60 else value[:57] + "..."
     return examples
 
 

@@ -5,11 +5,21 @@ once (from vl-convert, no CDN) and draws every chart from its Vega spec. The PDF
 template in static mode — each chart as the SVG vl-convert rendered at execution time — printed by
 Debian's Chromium through nbconvert's WebPDF exporter, since Playwright cannot download its own
 browser here.
+
+Page numbers: Chromium has no CSS ``target-counter()``, so the PDF is printed in passes. The
+assembled report carries an empty slot (``<span class="kz-page" data-for="figure-4">``) in each
+contents entry and cross-reference; a print shows on which page every link target starts (the
+named destinations Chromium writes, read with pypdf); the numbers are written into the slots and
+the page printed again, until no number moves (two or three prints). A running header with the
+chapter's name is then laid over each page: a second, header-only document printed by the same
+Chromium, one page per report page, merged in as page artifacts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html as html_lib
+import io
 import json
 import os
 import re
@@ -55,7 +65,8 @@ def _exporter(kind: type[HTMLExporter]) -> HTMLExporter:
 
 
 def _resources(front: dict, static: bool) -> dict:
-    css = (TEMPLATE_DIR / "kzreport" / "report.css").read_text(encoding="utf-8")
+    css = "\n".join((TEMPLATE_DIR / "kzreport" / name).read_text(encoding="utf-8")
+                    for name in ("report.css", "figures.css"))
     kz = {"front": front, "static": static, "css": css, "version": __version__}
     if not static:
         import vl_convert
@@ -64,9 +75,53 @@ def _resources(front: dict, static: bool) -> dict:
     return {"kz": kz}
 
 
+# The page-number slots the assembly leaves (see assemble.page_slot), and the print-only words
+# around a cross-reference's slot.
+PAGE_SLOT = re.compile(r'(<span class="kz-page" data-for="([^"]+)">)[^<]*(</span>)')
+PRINT_ONLY = re.compile(r'<span class="kz-print">[^<]*<span class="kz-page" data-for="[^"]*">'
+                        r"[^<]*</span>[^<]*</span>")
+# Where the running header changes: chapters and back matter, as their contents entries name them.
+SECTION = re.compile(r'<a href="#((?:chapter-\d+)|sources|about)"><span class="toc-text">([^<]*)</span>')
+MAX_PRINTS = 4
+
+
 def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False) -> str:
     html, _ = _exporter(HTMLExporter).from_notebook_node(report, resources=_resources(front, static))
+    if not static:  # the screen has links, not page numbers
+        html = PAGE_SLOT.sub("", PRINT_ONLY.sub("", html))
     return html
+
+
+def fill_pages(html: str, pages: dict[str, int]) -> str:
+    """Write each target's page into its slots ('00' until the first print says where)."""
+    return PAGE_SLOT.sub(lambda m: f"{m.group(1)}{pages.get(m.group(2), '00')}{m.group(3)}", html)
+
+
+def slot_targets(html: str) -> set[str]:
+    return {m.group(2) for m in PAGE_SLOT.finditer(html)}
+
+
+def destination_pages(pdf: bytes) -> dict[str, int]:
+    """Page (counted from 1) of every named destination Chromium wrote: one per link target."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
+            for name, dest in reader.named_destinations.items()}
+
+
+def running_headers(html: str, pages: dict[str, int], count: int) -> list[str]:
+    """The header of each page: the chapter (or back-matter section) it belongs to; 'Contents'
+    between the title page and the first chapter; nothing on the title page."""
+    from .i18n import _
+
+    starts = sorted((pages[target], html_lib.unescape(text)) for target, text in SECTION.findall(html)
+                    if target in pages)
+    headers = []
+    for page in range(1, count + 1):
+        current = [text for start, text in starts if start <= page]
+        headers.append(current[-1] if current else (_("Contents") if page > 1 else ""))
+    return headers
 
 
 def chromium_path() -> str:
@@ -79,13 +134,32 @@ def chromium_path() -> str:
 
 
 class ChromiumPDFExporter(WebPDFExporter):
-    """nbconvert's WebPDF exporter, printing with a given Chromium: A4, page numbers in the footer."""
+    """nbconvert's WebPDF exporter, printing with a given Chromium: A4, page numbers in the footer,
+    page numbers in the contents and cross-references, a running header."""
 
     def run_playwright(self, html: str) -> bytes:
-        return asyncio.run(_print_pdf(html, chromium_path()))
+        return asyncio.run(_print_report(html, chromium_path()))
 
 
-async def _print_pdf(html: str, executable: str) -> bytes:
+# One header-only page per report page, laid over the report's top margin (@page margin: 18mm).
+HEADER_PAGE = ('<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
+               "@page { size: A4; margin: 0; } body { margin: 0; }"
+               ".page { break-before: page; padding: 9mm 16mm 0; }"
+               ".page:first-child { break-before: auto; }"
+               ".header { font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; color: #666;"
+               " border-bottom: 0.5pt solid #bbb; padding-bottom: 1.2mm; min-height: 1em;"
+               " white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }"
+               ".page.empty .header { border: 0; }"
+               "</style></head><body>{pages}</body></html>")
+
+
+async def _print(page, html: str, **options) -> bytes:
+    await page.set_content(html, wait_until="load")
+    await page.emulate_media(media="print")
+    return await page.pdf(format="A4", print_background=True, prefer_css_page_size=True, **options)
+
+
+async def _print_report(html: str, executable: str) -> bytes:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -97,30 +171,105 @@ async def _print_pdf(html: str, executable: str) -> bytes:
             await page.route("**/*", lambda route: route.continue_()
                              if route.request.url.startswith(("file:", "data:", "about:"))
                              else route.abort())
-            await page.set_content(html, wait_until="load")
-            await page.emulate_media(media="print")
-            return await page.pdf(
-                format="A4", print_background=True, prefer_css_page_size=True,
-                display_header_footer=True, header_template="<span></span>",
-                footer_template=(
-                    '<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; color: #666;'
-                    ' width: 100%; padding: 0 16mm; display: flex; justify-content: space-between;">'
-                    f"<span>{_footer_words()[0]}</span>"
-                    f"<span>{_footer_words()[1]}</span></div>"),
-                tagged=True, outline=True)
+            # Every slot's target, and where each chapter starts (for the running header).
+            wanted = slot_targets(html) | {target for target, _ in SECTION.findall(html)}
+            pages: dict[str, int] = {}
+            for _ in range(MAX_PRINTS):
+                pdf = await _print(page, fill_pages(html, pages), display_header_footer=True,
+                                   header_template="<span></span>", footer_template=footer(),
+                                   tagged=True, outline=True)
+                found = destination_pages(pdf)
+                missing = sorted(wanted - found.keys())
+                if missing:
+                    raise ExportError("the PDF has no destination for " + ", ".join(missing))
+                found = {target: found[target] for target in wanted}
+                if found == pages:
+                    break
+                pages = found
+            else:
+                raise ExportError(f"page numbers still moved after {MAX_PRINTS} prints")
+            # Normalised while the bytes are still Chromium's (pypdf re-encodes the strings).
+            pdf = stamp_dates(renumber_structure_ids(pdf))
+            headers = running_headers(html, pages, page_count(pdf))
+            overlay = await _print(page, HEADER_PAGE.replace("{pages}", "".join(
+                f'<div class="page{"" if text else " empty"}"><div class="header">'
+                f"{html_lib.escape(text)}</div></div>" for text in headers)))
+            return lay_over(pdf, overlay, headers)
         finally:
             await browser.close()
 
 
-def _footer_words() -> tuple[str, str]:
-    """The page footer's words in the report's language (Chromium fills in the numbers)."""
-    import html
-
+def footer() -> str:
+    """The page footer in the report's language (Chromium fills in the numbers)."""
     from .i18n import _
 
-    page = html.escape(_("Page {page} of {total}")).format(
+    page = html_lib.escape(_("Page {page} of {total}")).format(
         page='<span class="pageNumber"></span>', total='<span class="totalPages"></span>')
-    return html.escape(_("Kazakhstan, January 2022 · kzunrest")), page
+    return ('<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; color: #666;'
+            ' width: 100%; padding: 0 16mm; display: flex; justify-content: space-between;">'
+            f"<span>{html_lib.escape(_('Kazakhstan, January 2022 · kzunrest'))}</span>"
+            f"<span>{page}</span></div>")
+
+
+async def _print_pdf(html: str, executable: str) -> bytes:
+    """One plain print, no page numbers or headers (the benchmark's floor, scripts/floor.py)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable,
+                                                   args=[*CHROMIUM_ARGS, "--no-sandbox"])
+        try:
+            return await _print(await browser.new_page(), html, display_header_footer=True,
+                                header_template="<span></span>", footer_template=footer(),
+                                tagged=True, outline=True)
+        finally:
+            await browser.close()
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def lay_over(pdf: bytes, overlay: bytes, headers: list[str]) -> bytes:
+    """Draw page i of ``overlay`` over page i of ``pdf`` where ``headers[i]`` is not empty: the
+    overlay page becomes a form XObject, drawn after the page's own (untouched, still compressed)
+    content and marked as a pagination artifact, so it stays out of the tagged structure."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    over = PdfReader(io.BytesIO(overlay))
+    if len(over.pages) != len(headers):
+        raise ExportError(f"the running headers took {len(over.pages)} pages for "
+                          f"{len(headers)} pages of report")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+
+    def stream(data: bytes, **entries) -> object:
+        obj = DecodedStreamObject()
+        obj.update({NameObject(k): v for k, v in entries.items()})
+        obj.set_data(data)
+        return writer._add_object(obj.flate_encode())
+
+    for page, header, text in zip(writer.pages, over.pages, headers):
+        if not text:
+            continue
+        form = stream(header.get_contents().get_data(), **{
+            "/Type": NameObject("/XObject"), "/Subtype": NameObject("/Form"),
+            "/BBox": ArrayObject(header.mediabox), "/Resources": header["/Resources"].clone(writer)})
+        resources = page["/Resources"].get_object()
+        if "/XObject" not in resources:
+            resources[NameObject("/XObject")] = DictionaryObject()
+        resources["/XObject"].get_object()[NameObject("/KzRunningHeader")] = form
+        contents = page["/Contents"].get_object()
+        old = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+        page[NameObject("/Contents")] = ArrayObject([
+            stream(b"q\n"), *old,
+            stream(b"\nQ\n/Artifact <</Type /Pagination /Subtype /Header>> BDC\n"
+                   b"q /KzRunningHeader Do Q\nEMC\n")])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def print_pdf(static_html: str) -> bytes:

@@ -8,13 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-class ParameterError(ValueError):
-    """A chapter parameter is wrong; the message names it and says what is expected."""
-
-    def __init__(self, name: str, message: str):
-        self.name = name
-        super().__init__(f"parameter {name}: {message}")
-
+from .errors import ParameterError  # noqa: F401  (re-exported)
 
 def data_dir(value: object, name: str = "data_dir") -> Path:
     if not isinstance(value, (str, os.PathLike)):

@@ -33,6 +33,12 @@ def write_failure(path: Path, error: OSError) -> str:
     return f"cannot write {path}: {error.strerror or error}; check the folder's permissions and free space"
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def publish(out: Path, files: dict[str, bytes | None]) -> list[str]:
     """Write each file to a temporary name, then move it into place; skip unchanged files.
 
@@ -50,6 +56,9 @@ def publish(out: Path, files: dict[str, bytes | None]) -> list[str]:
             handle = tempfile.NamedTemporaryFile(dir=out, prefix=f".{name}.", delete=False)
             staged[final] = Path(handle.name)
             with handle:
+                # A temporary file is private (0600); the report is for reading, as any file the
+                # user writes would be (0666 less the umask).
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())
                 handle.write(content)
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -23,6 +23,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from . import i18n
+from .citations import source_names
 from .i18n import _
 
 VEGA_MIMETYPE = "application/vnd.vega.v5+json"
@@ -82,31 +83,29 @@ def enable() -> None:
 # Figures with caption and sources
 
 
-def source_labels(sources: pd.DataFrame) -> dict[str, str]:
-    """'Publisher, YYYY-MM-DD' (or just the publisher when undated) for every source id."""
-    dates = sources["date_published"]
-    return {source_id: publisher + ("" if pd.isna(date) else f", {date:%Y-%m-%d}")
-            for source_id, publisher, date in zip(sources["source_id"], sources["publisher"], dates)}
-
-
-def source_names(source_ids: Iterable[str], sources: pd.DataFrame) -> list[str]:
-    """The labels of the given sources, in the order given, without repeats."""
-    labels = source_labels(sources)
-    return list(dict.fromkeys(labels[source_id] for source_id in source_ids))
-
-
 def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
-           sources: pd.DataFrame) -> None:
-    """Display a chart with its caption and the sources it draws on."""
+           sources: pd.DataFrame, label: str | None = None) -> None:
+    """Display a chart with its caption, the sources it draws on, the data it draws (one table
+    per dataset, read from the spec by :mod:`kzunrest.chartdata`) and a description of that data
+    (:mod:`kzunrest.describe`), which the report uses as the chart's accessible description.
+    ``label`` names the figure for cross-references in the chapters' Markdown:
+    ``[Figure](#figure:<label>)``."""
     from IPython.display import display
 
+    from . import chartdata, describe
+
+    spec = chart.to_dict()
     ids = sorted(set(source_ids))
     names = source_names(ids, sources)
-    meta = {META_KEY: {"figure": True, "title": chart_title(chart), "caption": caption,
-                       "source_ids": ids, "sources": names}}
-    display(chart_bundle(chart), raw=True, metadata=meta)
+    tables = chartdata.tables(spec)
+    title = spec_title(spec)
+    description = describe.describe(title, tables)
+    meta = {META_KEY: {"figure": True, "title": title, "caption": caption,
+                       "source_ids": ids, "sources": names, "description": description,
+                       "data": tables, "label": label}}
+    display(spec_bundle(spec), raw=True, metadata=meta)
     # Seen in JupyterLab under the chart; the report draws its own numbered caption instead.
-    display({"text/markdown": f"*{md_escape(caption)}*  \n"
+    display({"text/markdown": f"*{md_escape(caption)}*  \n{md_escape(description)}  \n"
                               + _("Sources: {sources}").format(sources=md_escape('; '.join(names)))},
             raw=True, metadata={META_KEY: {"role": "caption"}})
 
@@ -130,10 +129,13 @@ def markdown(text: str) -> None:
 
 
 def table(frame: pd.DataFrame, caption: str | None = None,
-          widths: list[int] | None = None) -> None:
+          widths: list[int] | None = None, source_ids: Iterable[str] | None = None,
+          label: str | None = None) -> None:
     """Display a table as escaped HTML (cell text is never interpreted as markup).
 
+    ``label`` names the table for cross-references: ``[Table](#table:<label>)``.
     ``widths``: per-column widths in per cent, for wide tables that must fit an A4 page.
+    ``source_ids``: the sources its rows cite, so the report's Sources list can name the table.
     """
     from IPython.display import display
 
@@ -149,4 +151,5 @@ def table(frame: pd.DataFrame, caption: str | None = None,
     body = body.replace("<thead>", f"{head}<thead>", 1)
     display({"text/html": f'<div class="kz-table-wrap">{body}</div>',
              "text/plain": shown.to_string(index=False)}, raw=True,
-            metadata={META_KEY: {"table": True}})
+            metadata={META_KEY: {"table": True, "caption": caption or "",
+                                 "source_ids": sorted(set(source_ids or [])), "label": label}})

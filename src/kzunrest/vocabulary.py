@@ -83,3 +83,23 @@ def _entries(name: str) -> dict:
         return vocabularies()[name]
     except KeyError:
         raise KeyError(f"no vocabulary '{name}' in {_active[0]}; add it under 'vocabularies'") from None
+
+
+@lru_cache(maxsize=8)
+def _field_titles(descriptor: Path) -> dict:
+    with open(descriptor, encoding="utf-8") as handle:
+        package = json.load(handle)
+    titles: dict[str, str] = {}
+    for resource in package.get("resources", []):
+        for field in resource.get("schema", {}).get("fields", []):
+            if field.get("title"):
+                titles.setdefault(field["name"], field["title"])
+    return titles
+
+
+def field_title(name: str) -> str | None:
+    """The reader's word for a column (a field's ``title`` in the data package), if it has one."""
+    try:
+        return _field_titles(_active[0]).get(name)
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,221 @@
+"""What the assembled report adds to each figure and table once sources are numbered.
+
+* Each mark's source, in its tooltip and in the figure's data table, gains its number in the
+  Sources list ("Reuters, 2022-01-05 (no. 12)"); in captions and tables the number links to the
+  entry (``#source-12``).
+* Each figure's data (read from its spec by :mod:`kzunrest.chartdata` at execution time) becomes
+  an HTML table with a "Download CSV" link holding the same rows as a ``data:`` URI (works offline,
+  no script), collapsed under the chart in the HTML and gathered in an appendix in the PDF.
+* Tables are numbered, and each Sources entry lists the figures and tables that use it.
+
+Everything from the data is escaped here; the template inserts these strings as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+import urllib.parse
+
+from .chartdata import SOURCE_FIELD, cell_text
+from .render import META_KEY, VEGA_MIMETYPE
+
+NAMED = 3  # a mark with more sources than this gives their numbers only
+
+
+def _numbers(ids: list[str], numbers: dict[str, int]) -> list[int]:
+    return sorted({numbers[i] for i in ids if i in numbers})
+
+
+def source_text(ids: list[str], numbers: dict[str, int], labels: dict[str, str]) -> str:
+    """A mark's sources in words with their numbers, for tooltips, table cells and CSVs."""
+    ids = [i for i in dict.fromkeys(ids) if i in labels]
+    if len(ids) > NAMED:
+        from .assemble import ranges
+
+        return f"{len(ids)} sources: nos. {ranges(_numbers(ids, numbers))}"
+    return "; ".join(labels[i] + (f" (no. {numbers[i]})" if i in numbers else "") for i in ids)
+
+
+def _link(number: int) -> str:
+    return f'<a href="#source-{number}">{number}</a>'
+
+
+def source_html(ids: list[str], numbers: dict[str, int], labels: dict[str, str]) -> str:
+    """:func:`source_text` with each number a link to its entry (same text content)."""
+    ids = [i for i in dict.fromkeys(ids) if i in labels]
+    if len(ids) > NAMED:
+        return f"{len(ids)} sources: nos. {linked_ranges(_numbers(ids, numbers))}"
+    return "; ".join(html.escape(labels[i]) + (f" (no. {_link(numbers[i])})" if i in numbers else "")
+                     for i in ids)
+
+
+def linked_ranges(values: list[int]) -> str:
+    """Like ``assemble.ranges`` ('1, 3–5, 9'), each number a link to its Sources entry."""
+    from .assemble import ranges
+
+    return re.sub(r"\d+", lambda m: _link(int(m.group(0))), ranges(values))
+
+
+def caption_sources_html(source_ids: list[str], names: list[str], numbers: dict[str, int],
+                         shown: int = 6) -> str:
+    """The caption's source line (``assemble.source_line``) with linked numbers."""
+    named = "; ".join(html.escape(n) for n in names[:shown]) + (
+        f"; and {len(names) - shown} more" if len(names) > shown else "")
+    refs = [numbers[s] for s in source_ids if s in numbers]
+    return f"{named} (Sources nos. {linked_ranges(refs)})" if refs else named
+
+
+# ---------------------------------------------------------------------------------------------
+# Tooltips and data tables
+
+
+def number_spec_sources(vega: dict, numbers: dict[str, int], labels: dict[str, str]) -> None:
+    """Give every row of a Vega spec that cites sources a ``source`` naming them with numbers."""
+    for dataset in vega.get("data", []):
+        for row in dataset.get("values") or []:
+            if not isinstance(row, dict):
+                continue
+            ids = row.get("source_ids") if isinstance(row.get("source_ids"), list) else (
+                [row["source_id"]] if row.get("source_id") else [])
+            if ids:
+                row[SOURCE_FIELD] = source_text([str(i) for i in ids], numbers, labels)
+
+
+def _cells(table: dict, numbers: dict[str, int], labels: dict[str, str],
+           linked: bool) -> tuple[list[str], list[list[str]]]:
+    """Header and cell strings (HTML-escaped when ``linked``) of one data table."""
+    header = [c["label"] for c in table["columns"]]
+    source_at = next((i for i, c in enumerate(table["columns"]) if c["field"] == SOURCE_FIELD), None)
+    ids = table.get("source_ids") or [[] for _ in table["rows"]]
+    rows = []
+    for row, row_ids in zip(table["rows"], ids):
+        cells = [cell_text(v) for v in row]
+        if source_at is not None and row_ids:
+            cells[source_at] = source_text(row_ids, numbers, labels)
+        if linked:
+            cells = [html.escape(c) for c in cells]
+            if source_at is not None and row_ids:
+                cells[source_at] = source_html(row_ids, numbers, labels)
+        rows.append(cells)
+    return header, rows
+
+
+def csv_text(table: dict, numbers: dict[str, int], labels: dict[str, str]) -> str:
+    header, rows = _cells(table, numbers, labels, linked=False)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def table_html(table: dict, numbers: dict[str, int], labels: dict[str, str], table_id: str,
+               caption: str) -> str:
+    header, rows = _cells(table, numbers, labels, linked=True)
+    # Dates and numbers never wrap; a table of a few columns may flow in columns on paper.
+    kinds = [{"temporal": ' class="date"', "quantitative": ' class="num"'}.get(c["type"], "")
+             for c in table["columns"]]
+    head = "".join(f'<th scope="col"{k}>{html.escape(h)}</th>' for h, k in zip(header, kinds))
+    body = "".join("<tr>" + "".join(f"<td{k}>{c}</td>" for c, k in zip(row, kinds)) + "</tr>"
+                   for row in rows)
+    narrow = " narrow" if len(header) <= 4 and len(rows) > 40 else ""
+    return (f'<div class="kz-table-wrap{narrow}"><table class="kz-table kz-data-table" id="{table_id}">'
+            f"<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def _parts(meta: dict) -> list[tuple[str, str, dict]]:
+    """(id, caption, table) for each data table of a figure."""
+    number, tables = meta["number"], meta.get("data") or []
+    found = []
+    for k, table in enumerate(tables, start=1):
+        suffix = f"-{k}" if len(tables) > 1 else ""
+        caption = f"Data behind Figure {number}" + (
+            f", part {k} of {len(tables)}" if len(tables) > 1 else "") + \
+            f": {len(table['rows']):,} row{'s' if len(table['rows']) != 1 else ''}"
+        found.append((f"figure-{number}-data{suffix}", caption, table))
+    return found
+
+
+def data_html(meta: dict, numbers: dict[str, int], labels: dict[str, str]) -> str:
+    """The figure's data under the chart in the HTML: collapsed tables, each with its CSV."""
+    parts = []
+    for table_id, caption, table in _parts(meta):
+        uri = "data:text/csv;charset=utf-8," + urllib.parse.quote(csv_text(table, numbers, labels))
+        parts.append(table_html(table, numbers, labels, table_id, caption)
+                     + f'<p class="kz-download"><a href="{html.escape(uri, quote=True)}" '
+                       f'download="{table_id}.csv" data-table="{table_id}">Download CSV</a> '
+                       f"({html.escape(caption.split(': ')[-1])}, UTF-8)</p>")
+    if not parts:
+        return ""
+    rows = sum(len(t["rows"]) for _, _, t in _parts(meta))
+    summary = (f"The data behind Figure {meta['number']} ({rows:,} rows"
+               + (f" in {len(parts)} tables" if len(parts) > 1 else "") + ")")
+    return f'<details class="kz-data"><summary>{html.escape(summary)}</summary>{"".join(parts)}</details>'
+
+
+def appendix_html(figures: list[dict], numbers: dict[str, int], labels: dict[str, str]) -> str:
+    """Every figure's data, for the PDF's appendix."""
+    blocks = []
+    for meta in figures:
+        tables = "".join(table_html(t, numbers, labels, table_id, caption)
+                         for table_id, caption, t in _parts(meta))
+        if tables:
+            blocks.append(f'<section class="kz-appendix-figure" id="figure-{meta["number"]}-appendix">'
+                          f'<h3><a href="#figure-{meta["number"]}">Figure {meta["number"]}</a>. '
+                          f'{html.escape(meta.get("title") or meta.get("caption", ""))}</h3>{tables}</section>')
+    return "".join(blocks)
+
+
+def annotate_figure(output: dict, meta: dict, numbers: dict[str, int],
+                    labels: dict[str, str]) -> None:
+    """Numbers in the tooltips, linked numbers in the caption, and the data tables' HTML."""
+    vega = output.get("data", {}).get(VEGA_MIMETYPE)
+    if isinstance(vega, dict):
+        number_spec_sources(vega, numbers, labels)
+    meta["source_line_html"] = caption_sources_html(meta.get("source_ids", []),
+                                                    meta.get("sources", []), numbers)
+    meta["data_html"] = data_html(meta, numbers, labels)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables and the Sources list
+
+
+def link_table_sources(output: dict, meta: dict, numbers: dict[str, int]) -> None:
+    """Link the source ids a numbered table's cells cite (``[source_id]``, perhaps with <wbr>
+    break points in it) to their Sources entries, and record them as the table's sources."""
+    cited = set(meta.get("source_ids", []))
+
+    def link(match: re.Match) -> str:
+        shown = match.group(1)
+        source_id = shown.replace("<wbr>", "")
+        if source_id not in numbers:
+            return match.group(0)
+        cited.add(source_id)
+        return f"[{shown}, no. {_link(numbers[source_id])}]"
+
+    body = output["data"]["text/html"]
+    output["data"]["text/html"] = re.sub(r"\[([a-z0-9](?:[a-z0-9-]|<wbr>)*)\]", link, body)
+    meta["source_ids"] = sorted(cited)
+
+
+def source_uses(figures: list[dict], tables: list[dict]) -> dict[str, list[tuple[str, str]]]:
+    """For each source id: ('Figure 3', '#figure-3') and ('Table 2', '#table-2') that use it."""
+    uses: dict[str, list[tuple[str, str]]] = {}
+    for kind, items in (("Figure", figures), ("Table", tables)):
+        for meta in items:
+            for source_id in meta.get("source_ids", []):
+                uses.setdefault(source_id, []).append(
+                    (f"{kind} {meta['number']}", f"#{kind.lower()}-{meta['number']}"))
+    return uses
+
+
+def uses_html(uses: list[tuple[str, str]]) -> str:
+    if not uses:
+        return ""
+    links = ", ".join(f'<a href="{href}">{html.escape(name)}</a>' for name, href in uses)
+    return f' <span class="source-uses">Used in {links}.</span>'

@@ -1,0 +1,51 @@
+"""Cross-references, table numbering and page slots in the assembly, without a build."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from kzunrest.assemble import resolve_references, table_html, wbr
+from kzunrest.errors import ChapterError
+from kzunrest.export import fill_pages
+
+TARGETS = {("figure", "spread-map"): ("figure-3", "Figure 3"),
+           ("chapter", "01_protest_spread"): ("chapter-1", "Chapter 1")}
+
+
+def test_a_reference_becomes_a_numbered_link_with_a_page_slot():
+    cell = nbformat.v4.new_markdown_cell("See [the map](#figure:spread-map) in [x](#chapter:01_protest_spread).")
+    resolve_references([cell], TARGETS, ["02_arrests"])
+    assert cell.source == (
+        'See <a class="kz-ref" href="#figure-3">Figure 3<span class="kz-print">, page '
+        '<span class="kz-page" data-for="figure-3"></span></span></a> in '
+        '<a class="kz-ref" href="#chapter-1">Chapter 1<span class="kz-print">, page '
+        '<span class="kz-page" data-for="chapter-1"></span></span></a>.')
+    assert fill_pages(cell.source, {"figure-3": 9}).count(", page <span class=\"kz-page\" data-for=\"figure-3\">9</span>") == 1
+
+
+def test_an_unknown_label_stops_the_build_naming_the_chapter_and_the_labels():
+    cell = nbformat.v4.new_markdown_cell("[Figure](#figure:no-such)")
+    with pytest.raises(ChapterError, match=r"03_death_tolls: \[Figure\]\(#figure:no-such\) refers "
+                                           r"to no figure labelled 'no-such'; .*spread-map"):
+        resolve_references([cell], TARGETS, ["03_death_tolls"])
+
+
+def test_a_table_gets_its_number_an_id_column_names_and_break_places():
+    body = ('<div class="kz-table-wrap"><table class="dataframe kz-table"><caption>Tolls</caption>'
+            "<thead><tr><th>Person</th><th>Date</th><th>Source</th></tr></thead><tbody><tr>"
+            "<td>Kairat Sharipbayev</td><td>2022-01-05</td>"
+            "<td>RFE/RL, 2022-03-13 [rferl-20220313-watchdog-satybaldy-detained]</td></tr></tbody></table></div>")
+    out = table_html(body, 4)
+    assert '<div class="kz-table-wrap" id="table-4">' in out
+    assert '<caption><span class="kz-table-number">Table 4.</span> Tolls</caption>' in out
+    assert '<td data-label="Person">Kairat Sharipbayev</td>' in out  # words untouched
+    assert '<td class="kz-nowrap" data-label="Date">2022-01-05</td>' in out
+    assert ('<span class="kz-nowrap">2022-03-13</span> [rferl-<wbr>20220313-<wbr>watchdog-<wbr>'
+            "satybaldy-<wbr>detained]") in out
+
+
+def test_break_places_only_after_a_run_of_punctuation_never_inside_words_or_entities():
+    assert wbr("https://example.org/a_b?x=1&amp;y=2") == \
+        "https://<wbr>example.<wbr>org/<wbr>a_<wbr>b?<wbr>x=<wbr>1&amp;<wbr>y=<wbr>2"
+    assert wbr("Nazarbayev&#x27;s") == "Nazarbayev&#x27;s"
