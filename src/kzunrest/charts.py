@@ -40,6 +40,12 @@ def _source_tooltips(source_title: str | None = None) -> list[alt.Tooltip]:
             alt.Tooltip("printed:N", title=_("As printed"))]
 
 
+def lines(subtitle: str | list[str]) -> list[str]:
+    """A subtitle as lines: a translation may break a long line with "\\n" (Vega does not)."""
+    return [line for text in ([subtitle] if isinstance(subtitle, str) else subtitle)
+            for line in text.split("\n")]
+
+
 def _dates(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Dates as ISO strings: Vega parses them as UTC days and the specs stay small."""
     out = frame.copy()
@@ -566,7 +572,7 @@ def toll_headline(marks: pd.DataFrame, spans: pd.DataFrame, words: dict[str, str
              .encode(x=x, y=y, text="figure:N", tooltip=tooltip))
     return (alt.layer(band, *ends, others, official, label)
             .properties(width=WIDTH - 200, height=alt.Step(62),
-                        title=alt.Title(title, subtitle=subtitle)))
+                        title=alt.Title(title, subtitle=lines(subtitle))))
 
 
 def people_timeline_with_january(actions: pd.DataFrame, events: pd.DataFrame,
@@ -608,4 +614,4 @@ def people_timeline_with_january(actions: pd.DataFrame, events: pd.DataFrame,
     parts = [alt.hconcat(left, right, spacing=12).resolve_scale(x="independent")]
     if not january_events.empty:
         parts.append(event_key(january_events, WIDTH))
-    return alt.vconcat(*parts, spacing=14).properties(title=alt.Title(title, subtitle=subtitle))
+    return alt.vconcat(*parts, spacing=14).properties(title=alt.Title(title, subtitle=lines(subtitle)))

@@ -205,9 +205,10 @@ def footer() -> str:
 
     page = html_lib.escape(_("Page {page} of {total}")).format(
         page='<span class="pageNumber"></span>', total='<span class="totalPages"></span>')
+    name = html_lib.escape(_("Kazakhstan, January 2022 · kzunrest"))
     return ('<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; color: #666;'
             ' width: 100%; padding: 0 16mm; display: flex; justify-content: space-between;">'
-            f"<span>{html_lib.escape(_('Kazakhstan, January 2022 · kzunrest'))}</span>"
+            f"<span>{name}</span>"
             f"<span>{page}</span></div>")
 
 

@@ -334,6 +334,10 @@ def catalog_keys(root: Path | None = None) -> dict[tuple[str | None, object], st
                 if entry.get(field):
                     keys[(f"vocabulary:{name}:{value}:{field}", entry[field])] = \
                         "data/datapackage.json"
+    for resource in descriptor.get("resources", []):
+        for field in resource.get("schema", {}).get("fields", []):
+            if field.get("title"):
+                keys.setdefault(("field", field["title"]), "data/datapackage.json")
     with open(root / "data" / "protest_spread.csv", encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             keys.setdefault(("place", row["city"]), "data/protest_spread.csv")

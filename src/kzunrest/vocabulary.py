@@ -100,6 +100,7 @@ def _field_titles(descriptor: Path) -> dict:
 def field_title(name: str) -> str | None:
     """The reader's word for a column (a field's ``title`` in the data package), if it has one."""
     try:
-        return _field_titles(_active[0]).get(name)
+        title = _field_titles(_active[0]).get(name)
     except (OSError, ValueError):
         return None
+    return None if title is None else i18n.p_("field", title)
