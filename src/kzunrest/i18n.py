@@ -32,6 +32,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import LanguageError
+
 LANGUAGES = ("en", "ru", "kk")  # the one list of the report's languages
 SOURCE_LANGUAGE = "en"
 NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
@@ -43,10 +45,6 @@ DOMAIN = "kzunrest"
 KEYWORDS = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "np_": ((1, "c"), 2, 3)}
 
 _active = [SOURCE_LANGUAGE]
-
-
-class LanguageError(ValueError):
-    """A language the report has no catalog for."""
 
 
 def check(language: object) -> str:
