@@ -281,8 +281,9 @@ def _blocks(c: Changes) -> list[tuple[str, list[str]]]:
         if t.removed:
             parts.append(_("{n} removed:").format(n=len(t.removed)) + " " + "; ".join(t.removed))
         for key, cells in t.changed:
+            empty = _("(empty)")
             parts.append(_("changed {key}:").format(key=key) + " " + "; ".join(
-                f"{col} {old or _('(empty)')} → {new or _('(empty)')}"
+                f"{col} {old or empty} → {new or empty}"
                                                        for col, old, new in cells))
         tables.append(f"{t.name}: " + " · ".join(parts))
     if c.descriptor_changed:
@@ -300,7 +301,8 @@ def _blocks(c: Changes) -> list[tuple[str, list[str]]]:
             else:
                 narrative.append(_("{chapter}: no longer said: “{sentence}”").format(
                     chapter=chapter, sentence=old))
-    verdicts = [f"{claim}: {old or _('(no claim)')} → {new or _('(no claim)')}"
+    none = _("(no claim)")
+    verdicts = [f"{claim}: {old or none} → {new or none}"
                 for claim, old, new in c.verdicts]
     return [(_("Rows added, removed or changed"), tables),
             (_("Numbers in the narrative that changed"), narrative),
@@ -329,15 +331,15 @@ def _html(c: Changes) -> str:
     for heading, items in _blocks(c):
         parts.append(f"<h4>{html.escape(heading)}</h4>")
         parts.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
-                     if items else f"<p>{html.escape(_('None.'))}</p>")
+                     if items else "<p>" + html.escape(_("None.")) + "</p>")
     parts.append("</div>")
     return "".join(parts)
 
 
 def about_section(c: Changes) -> str:
     """The block added at the head of "About this build"."""
-    return (f'<h3 id="changes">{html.escape(_("What changed since the previous build"))}</h3>'
-            f"{c.html()}")
+    heading = html.escape(_("What changed since the previous build"))
+    return f'<h3 id="changes">{heading}</h3>{c.html()}'
 
 
 

@@ -167,8 +167,8 @@ def data_html(meta: dict, numbers: dict[str, int], labels: dict[str, str]) -> st
         parts.append(table_html(table, numbers, labels, table_id, caption)
                      + f'<p class="kz-download"><a href="{html.escape(uri, quote=True)}" '
                        f'download="{table_id}.csv" data-table="{table_id}">'
-                       f"{html.escape(_('Download CSV'))}</a> "
-                       f"({html.escape(rows)}, UTF-8)</p>")
+                       + html.escape(_("Download CSV")) + "</a> "
+                       + html.escape(_("({rows}, UTF-8)").format(rows=rows)) + "</p>")
     if not parts:
         return ""
     rows = _rows(sum(len(part[2]["rows"]) for part in _parts(meta)))
@@ -244,4 +244,5 @@ def uses_html(uses: list[tuple[str, str]]) -> str:
     if not uses:
         return ""
     links = ", ".join(f'<a href="{href}">{html.escape(name)}</a>' for name, href in uses)
-    return f' <span class="source-uses">{html.escape(_("Used in {links}.")).format(links=links)}</span>'
+    used = html.escape(_("Used in {links}.")).format(links=links)
+    return f' <span class="source-uses">{used}</span>'
