@@ -140,7 +140,9 @@ def editions(built_report) -> dict[str, Path]:
 
 
 def soup(out: Path) -> BeautifulSoup:
-    return BeautifulSoup((out / "report.html").read_text(encoding="utf-8"), "html.parser")
+    # <wbr> (a break opportunity in a long token) is no space: read the token whole.
+    html = re.sub(r"<wbr\s*/?>", "", (out / "report.html").read_text(encoding="utf-8"))
+    return BeautifulSoup(html, "html.parser")
 
 
 def pdf_text(out: Path, *options: str) -> str:
@@ -174,7 +176,9 @@ def english_left(text: str, exempt: list[str], spaced: bool = True) -> Counter:
         text = text.replace(item if spaced else re.sub(r"\s+", "", item), " ")
     text = re.sub(r"“[^”]*”|«[^»]*»", " ", text)  # quoted words, as printed or as titled
     # Source and claim ids, digests.
-    text = re.sub(r"\[[a-z0-9-]+\]|(?:dep|jun)-\d+|[0-9a-f]{12,64}", " ", text)
+    # (a table's cited id carries its number in the Sources list: "[id, № 12]").
+    text = re.sub(r"\[[a-z0-9][a-z0-9 -]*(?:,\s*№\s*\d+\s*)?\]|(?:dep|jun)-\d+|[0-9a-f]{12,64}",
+                  " ", text)
     text = re.sub(r"(?:data/)?[a-z0-9_]+\.(?:csv|json|yml|ipynb)", " ", text)  # file names
     return Counter(LATIN_WORD.findall(text))
 

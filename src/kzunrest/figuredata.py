@@ -87,7 +87,8 @@ def caption_sources_html(source_ids: list[str], names: list[str], numbers: dict[
 
 
 def number_spec_sources(vega: dict, numbers: dict[str, int], labels: dict[str, str]) -> None:
-    """Give every row of a Vega spec that cites sources a ``source`` naming them with numbers."""
+    """Give every row of a Vega spec that cites sources a ``source`` naming them with numbers, and
+    its ``locator`` (where in the source) in the report's language."""
     for dataset in vega.get("data", []):
         for row in dataset.get("values") or []:
             if not isinstance(row, dict):
@@ -96,6 +97,8 @@ def number_spec_sources(vega: dict, numbers: dict[str, int], labels: dict[str, s
                 [row["source_id"]] if row.get("source_id") else [])
             if ids:
                 row[SOURCE_FIELD] = source_text([str(i) for i in ids], numbers, labels)
+            if isinstance(row.get("locator"), str):
+                row["locator"] = i18n.locator(row["locator"])
 
 
 def _cells(table: dict, numbers: dict[str, int], labels: dict[str, str],
@@ -106,7 +109,8 @@ def _cells(table: dict, numbers: dict[str, int], labels: dict[str, str],
     ids = table.get("source_ids") or [[] for _ in table["rows"]]
     rows = []
     for row, row_ids in zip(table["rows"], ids):
-        cells = [cell_text(v) for v in row]
+        cells = [cell_text(i18n.locator(v) if c["field"] == "locator" else v)
+                 for v, c in zip(row, table["columns"])]
         if source_at is not None and row_ids:
             cells[source_at] = source_text(row_ids, numbers, labels)
         if linked:
