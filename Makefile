@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 SYSTEM := $(VENV)/.system-deps
 
 .DEFAULT_GOAL := help
-.PHONY: help report reports test mutants validate bench lab datadict system-deps venv clean
+.PHONY: help report reports test mutants validate bench preview lab datadict system-deps venv clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,8 +47,11 @@ mutants: $(INSTALLED)  ## mutation testing of the logic modules (slow, not in CI
 	$(BIN)/mutmut run
 	$(BIN)/python scripts/mutation_score.py
 
-bench: $(INSTALLED) $(SYSTEM)  ## time cold, no-op, one-CSV-edited and floor builds; writes build/bench.json
+bench: $(INSTALLED) $(SYSTEM)  ## time kzunrest against its floor, Jupyter Book 1.x and the naive chain; writes build/bench.json
 	$(BIN)/python scripts/bench.py
+
+preview: $(INSTALLED)  ## rebuild the HTML on every save, served at http://127.0.0.1:8000/ (reloads itself)
+	$(BIN)/kzunrest watch
 
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 

@@ -1,57 +1,68 @@
 """The work no pipeline can avoid, in one plain Python process (the benchmark's "floor"):
-load and validate the data, build every chart of the report, render each to SVG with
-vl-convert, write one HTML file and print it to PDF with the same Chromium.
+validate the data once, run every chapter's code cells (as report.yml lists them, with their
+parameters) in one in-process IPython shell, render each chart to SVG with vl-convert, write one
+HTML file of the outputs and print it to PDF with the same Chromium as the build.
+
+No kernels, no Papermill, no nbconvert, no cache: the chapters' own code is all that runs, so the
+floor changes when they do.
 
     python scripts/floor.py OUTPUT_DIR [DATA_DIR]
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
+import os
 import sys
 from pathlib import Path
 
-import pandas as pd
-import vl_convert
+from IPython.core.interactiveshell import InteractiveShell
 
-from kzunrest import analysis, charts, claims, data
-from kzunrest.export import _print_pdf, chromium_path
+from kzunrest import cache, data, render
+from kzunrest.config import load_config
+from kzunrest.export import print_pdf
 
 
-def every_chart(ds: data.Dataset) -> list:
-    start, end, until = pd.Timestamp("2022-01-01"), pd.Timestamp("2022-01-19"), pd.Timestamp("2023-12-31")
-    spread = analysis.filter_spread(ds.protest_spread, start, end, [])
-    events = analysis.marked_events(ds.key_events, ds.sources, start, end)
-    outline, regions = charts.kazakhstan_outline(), charts.regions_2022()
-    first_day = spread["date"].min()
-    actions = analysis.people_actions(ds.arrests_dismissals, ds.sources, until, [])
-    tolls = analysis.tolls_for_chart(ds.death_tolls, ds.sources, "all")
-    official = analysis.official_series(ds.death_tolls, ds.sources)
-    ledger = claims.ledger(ds.claims, ds.claim_checks, ds.sources)
-    return [
-        charts.spread_map(analysis.first_seen(spread), outline, start, end, regions),
-        charts.spread_small_multiples(analysis.spread_by_day(spread, first_day, end),
-                                      analysis.region_days(spread, first_day, end), outline, regions),
-        charts.places_per_day(analysis.daily_counts_long(analysis.daily_counts(spread, start, end)),
-                            events, analysis.internet_shutdowns(ds.key_events)),
-        charts.detentions_over_time(analysis.detention_counts(ds.detentions, ds.sources, until)),
-        charts.people_timeline(actions, analysis.marked_events(ds.key_events, ds.sources,
-                                                               actions["date"].min(), until)),
-        charts.tolls_compared(tolls),
-        charts.official_toll_over_time(official[official["as_of"].notna()]),
-        charts.claims_compared(claims.comparison_rows(ledger, ds.claim_checks, ds.sources)),
-    ]
+def chapter_outputs(shell: InteractiveShell, notebook: Path, parameters: dict) -> list[dict]:
+    """Run one chapter's code cells in ``shell`` (parameters injected after its parameters cell);
+    return the mimebundles it displayed."""
+    shown: list[dict] = []
+    shell.display_pub.publish = lambda data, metadata=None, **_: shown.append(data)
+    shell.reset(new_session=False)
+    os.chdir(notebook.parent)
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        code = "".join(cell["source"])
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            code += "\n" + "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+        result = shell.run_cell(code, store_history=False)
+        result.raise_error()
+    return shown
 
 
 def main(out: Path, data_dir: str | None) -> None:
-    ds = data.load(data_dir)  # validates the whole package
-    svgs = [vl_convert.vegalite_to_svg(chart.to_dict()) for chart in every_chart(ds)]
+    directory = data.resolve_data_dir(data_dir).resolve()
+    problems = data.validate(directory)
+    if problems:
+        raise data.DataError(problems)
+    os.environ[cache.VALIDATED_ENV] = cache.package_digest(directory)  # validated once, above
+    render.STATIC_SVG = True
+    shell = InteractiveShell.instance()
+    parts = []
+    for chapter in load_config(None).chapters:
+        for bundle in chapter_outputs(shell, chapter.notebook,
+                                      {**chapter.parameters, "data_dir": str(directory)}):
+            if "image/svg+xml" in bundle:
+                parts.append(f"<figure>{bundle['image/svg+xml']}</figure>")
+            elif "text/html" in bundle:
+                parts.append(bundle["text/html"])
     html = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>floor</title></head><body>"
-            + "".join(f"<figure>{svg}</figure>" for svg in svgs) + "</body></html>")
+            + "".join(parts) + "</body></html>")
     out.mkdir(parents=True, exist_ok=True)
     (out / "floor.html").write_text(html, encoding="utf-8")
-    (out / "floor.pdf").write_bytes(asyncio.run(_print_pdf(html, chromium_path())))
+    (out / "floor.pdf").write_bytes(print_pdf(html))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)
+    main(Path(sys.argv[1]).resolve(), sys.argv[2] if len(sys.argv) > 2 else None)

@@ -254,3 +254,23 @@ def test_first_seen_keeps_where_each_first_day_source_states_it():
     assert first.at["Aktau", "locator"] == "lead; paragraph 2"
     assert first.at["Aktau", "printed"] == "3 января"
     assert first.at["Taraz", "locator"] == "excerpt"
+
+
+def test_each_day_mark_names_the_sources_of_that_day_only():
+    spread = pd.DataFrame({
+        "city": ["Aktau", "Aktau", "Zhanaozen", "Aktau"],
+        "region": ["Mangystau Region"] * 4,
+        "latitude": [43.6, 43.6, 43.3, 43.6], "longitude": [51.2, 51.2, 52.9, 51.2],
+        "date": pd.to_datetime(["2022-01-03", "2022-01-03", "2022-01-03", "2022-01-05"]),
+        "activity": ["peaceful_protest", "peaceful_protest", "strike", "clashes"],
+        "source_id": ["b", "a", "c", "d"]})
+    start, end = pd.Timestamp("2022-01-03"), pd.Timestamp("2022-01-05")
+    points = analysis.spread_by_day(spread, start, end).set_index(["day", "city"])["source_ids"]
+    assert points[(start, "Aktau")] == ["a", "b"]
+    assert points[(pd.Timestamp("2022-01-04"), "Aktau")] == []  # reported earlier: no source that day
+    shades = analysis.region_days(spread, start, end)
+    mangystau = shades[shades["region"] == "Mangystau Region"].set_index("day")["source_ids"]
+    # 3 January: the strike outranks the protests, so only the strike's source shades the region.
+    assert mangystau[start] == ["c"]
+    assert mangystau[pd.Timestamp("2022-01-04")] == []
+    assert mangystau[end] == ["d"]

@@ -151,3 +151,44 @@ def test_package_digest_covers_descriptor_and_every_listed_file(tmp_path):
     assert cache.package_digest(directory) == before
     (directory / "claims.csv").write_bytes((directory / "claims.csv").read_bytes() + b"\n")
     assert cache.package_digest(directory) != before
+
+
+def _vega(title: str, values: list[int]) -> dict:
+    import vl_convert
+
+    return vl_convert.vegalite_to_vega({
+        "title": title, "data": {"values": [{"x": v} for v in values]},
+        "mark": {"type": "bar", "clip": True},  # clipped marks: the SVG holds a clip path
+        "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+
+
+def test_static_svg_is_rendered_once_per_chart_and_the_same_whatever_came_before(tmp_path):
+    first, second = _vega("First", [1, 2, 3]), _vega("Second", [4, 5])
+    one = tmp_path / "one"
+    svg = cache.static_svg(one, first)
+    assert svg.startswith("<svg") and "First" in svg
+    stored = list((one / "cache" / "svg").glob("*.svg"))
+    assert len(stored) == 1
+    stored[0].write_text(svg.replace("First", "From the store"), encoding="utf-8")
+    assert "From the store" in cache.static_svg(one, first)  # not rendered again
+    # Another build that rendered other charts before this one: the same bytes (vl-convert's
+    # clip-path counter runs on across a process; each image counts from 1).
+    other = tmp_path / "other"
+    cache.static_svg(other, second)
+    cache.static_svg(other, second | {"width": 300})
+    assert cache.static_svg(other, first) == svg
+    assert 'id="clip1"' in svg
+
+
+def test_report_state_names_what_is_missing_or_built_from_other_inputs(tmp_path):
+    html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
+    html.write_text("html")
+    assert cache.why_report_stale(tmp_path, "key-1", [html]) == "report.html built from other inputs"
+    cache.save_report(tmp_path, "key-1", {"report.html": "content-html"})
+    assert cache.why_report_stale(tmp_path, "key-1", [html]) is None
+    assert cache.why_report_stale(tmp_path, "key-1", [html, pdf]) == "report.pdf missing"
+    pdf.write_text("pdf")
+    assert cache.why_report_stale(tmp_path, "key-1", [html, pdf]) == "report.pdf built from other inputs"
+    cache.save_report(tmp_path, "key-1", {"report.pdf": "content-pdf"})  # HTML kept its entry
+    assert cache.published_content(tmp_path) == {"report.html": "content-html", "report.pdf": "content-pdf"}
+    assert cache.why_report_stale(tmp_path, "key-2", [html]) == "report.html built from other inputs"

@@ -23,7 +23,7 @@ def test_data_readme_row_counts_match_the_files():
 def test_readme_gives_the_two_commands_and_they_exist_in_the_makefile():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    for target in ("report", "test", "validate", "bench", "lab", "mutants"):
+    for target in ("report", "test", "validate", "bench", "preview", "lab", "mutants"):
         assert f"make {target}" in readme
         assert f"\n{target}:" in makefile
 
@@ -31,7 +31,7 @@ def test_readme_gives_the_two_commands_and_they_exist_in_the_makefile():
 def test_cli_help_lists_the_commands_and_options():
     top = run_cli("--help")
     assert top.returncode == 0
-    for command in ("validate", "build", "datadict"):
+    for command in ("validate", "build", "watch", "datadict"):
         assert command in top.stdout
     build = run_cli("build", "--help").stdout
     for option in ("--config", "--data-dir", "--output-dir", "--force", "--jobs", "--no-pdf"):

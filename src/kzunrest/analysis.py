@@ -84,33 +84,41 @@ def daily_counts_long(wide: pd.DataFrame) -> pd.DataFrame:
 
 
 def spread_by_day(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """For each day from ``start`` to ``end``: every city reported so far, and whether that day."""
+    """For each day from ``start`` to ``end``: every city reported so far, whether that day, and
+    the sources reporting it that day (none for a city reported only earlier)."""
     cities = spread.groupby("city").agg(latitude=("latitude", "first"),
                                         longitude=("longitude", "first"))
-    reported = set(zip(spread["date"], spread["city"]))
+    sources = spread.groupby(["date", "city"])["source_id"].agg(lambda s: sorted(set(s))).to_dict()
     first = spread.groupby("city")["date"].min()
     rows = []
     for day in pd.date_range(start, end, freq="D"):
         for city in first[first <= day].index:
-            status = _("reported this day") if (day, city) in reported else _("reported earlier")
+            status = _("reported this day") if (day, city) in sources else _("reported earlier")
             rows.append((day, i18n.place(city), cities.at[city, "latitude"],
-                         cities.at[city, "longitude"], status))
-    return pd.DataFrame(rows, columns=["day", "city", "latitude", "longitude", "status"])
+                         cities.at[city, "longitude"], status, sources.get((day, city), [])))
+    return pd.DataFrame(rows, columns=["day", "city", "latitude", "longitude", "status",
+                                       "source_ids"])
 
 
 def region_days(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """For each day and each region drawn with its own outline: the most serious activity a
-    source reports there that day ('No report' when none). Regions without an outline of their
-    own (Shymkent city) are left out: their reports show as points, never as another region's."""
+    source reports there that day ('No report' when none), and the sources that report it
+    (``source_ids``). Regions without an outline of their own (Shymkent city) are left out: their
+    reports show as points, never as another region's."""
     from .geography import DRAWN_INSIDE
 
     rank = spread["activity"].map(activity_order().index)
     worst = (spread.assign(rank=rank).sort_values("rank").groupby(["date", "region"])["activity"]
              .last())
+    ranked = spread.set_index(["date", "region"])
+    chosen = ranked[ranked["activity"] == worst.reindex(ranked.index).to_numpy()]
+    sources = chosen.groupby(level=["date", "region"])["source_id"].agg(lambda s: sorted(set(s)))
     outlined = [r for r in vocabulary.values("region") if r not in DRAWN_INSIDE]
     index = pd.MultiIndex.from_product([pd.date_range(start, end, freq="D"), outlined],
                                        names=["day", "region"])
     frame = worst.rename_axis(["day", "region"]).reindex(index).rename("activity").reset_index()
+    found = sources.rename_axis(["day", "region"]).reindex(index)
+    frame["source_ids"] = [ids if isinstance(ids, list) else [] for ids in found]
     frame["activity_label"] = frame["activity"].map(vocabulary.labels("activity")).fillna(vocabulary.label("map_shading", "no_report"))
     frame["region_label"] = frame["region"].map(vocabulary.labels("region"))
     return frame

@@ -2,10 +2,14 @@
 
 * validate: the whole data package, with every problem listed (skipped when neither the data nor
   the validating code changed since the last successful check);
-* execute: each chapter with Papermill, in parallel (one process per core), reusing the cached
-  execution when none of its inputs changed (see :mod:`kzunrest.cache`);
-* assemble: one report notebook with numbered figures, front and back matter;
-* export: ``report.html`` and ``report.pdf``, each written to a temporary file and moved into place
+* execute: each chapter with Papermill in a fresh kernel forked warm from this process (see
+  :mod:`kzunrest.kernels`), as many at once as there are cores, reusing the cached execution when
+  none of its inputs changed (all build state lives in :mod:`kzunrest.cache`); with several
+  languages (``--language``) every language's chapters share the one pool of warm kernels, after
+  one validation;
+* assemble: one report notebook per language with numbered figures, front and back matter;
+* export: ``report.html`` and ``report.pdf`` (its chart images rendered only for charts not
+  rendered before), each written to a temporary file and moved into place
   only when complete, and only when its content changed.
 
 A failure at any stage leaves the previous report untouched.
@@ -13,19 +17,18 @@ A failure at any stage leaves the previous report untouched.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
+import queue
 import shutil
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache, changes, i18n
-from .cache import VALIDATED_ENV, data_files
+from .cache import data_files
 from .errors import ChapterError
 from .publish import publish, remove_leftovers
 from .config import PROJECT_ROOT, Config, ConfigError, check_parameters, load_config
@@ -92,51 +95,60 @@ def data_dir(requested: Path | None) -> Path:
 # Stage 1: validate
 
 
-def validate_stage(directory: Path, out: Path, force: bool) -> str:
+def validate_stage(directory: Path, out: Path, force: bool) -> tuple[str, str]:
     """Validate the data package (skipped when neither the data nor the code changed since the
-    last successful check). Tells the chapters it is valid. Raises DataError."""
-    data_key = cache.package_digest(directory)
-    key = hashlib.sha256(f"{cache.package_code_digest()} {data_key}".encode()).hexdigest()
-    os.environ.pop(VALIDATED_ENV, None)  # set again below once the data are known valid
-    stamp = out / "cache" / "validated.json"
-    if not force and stamp.is_file() and json.loads(stamp.read_text()).get("key") == key:
-        os.environ[VALIDATED_ENV] = data_key
-        return "unchanged since last check"
+    last successful check). Returns what was done and the digest of the package now known valid,
+    which the chapters are given. Raises DataError."""
+    data_digest = cache.package_digest(directory)
+    if not force and cache.validated(out, data_digest):
+        return "unchanged since last check", data_digest
     from .data import DataError, validate
 
     problems = validate(directory)
     if problems:
         raise DataError(problems)
-    os.environ[VALIDATED_ENV] = data_key
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps({"key": key}))
-    return "valid"
+    cache.save_validated(out, data_digest)
+    return "valid", data_digest
 
 
 # ---------------------------------------------------------------------------------------------
 # Stage 2: execute
 
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # ipykernel warns about its TCP transport
 
-def _run_chapter(notebook: str, target: str, parameters: dict, cwd: str) -> dict:
-    """Worker process: execute one chapter with Papermill; record the files it read."""
-    import nbformat
+
+def _prepare_chapter_kernel() -> None:
+    """Run in each chapter kernel as soon as it is forked: charts carry no SVG (export_stage
+    renders those the PDF needs), and vl-convert's runtime is started while the kernel waits."""
+    import vl_convert
+
+    from . import render
+
+    render.STATIC_SVG = False
+    vl_convert.vegalite_to_vega({"mark": "point"})
+
+
+def _run_chapter(spare, notebook, target: str, parameters: dict, cwd: str,
+                 data_digest: str) -> dict:
+    """Execute one chapter with Papermill in a warm kernel; record the files it read.
+    ``notebook``: the chapter's path, or the chapter with its Markdown already in the reader's
+    language (:func:`kzunrest.i18n.translate_notebook`)."""
     import papermill
+    from jupyter_core.utils import run_sync
     from papermill.exceptions import PapermillExecutionError
 
-    from .data import READ_LOG_ENV
+    from . import kernels
 
     log = tempfile.NamedTemporaryFile(prefix="kzunrest-reads-", suffix=".txt", delete=False)
     log.close()
-    os.environ[READ_LOG_ENV] = log.name
+    # The kernel is told where to log the files it reads, and that this package is valid.
+    env = {**os.environ, cache.READ_LOG_ENV: log.name, cache.VALIDATED_ENV: data_digest}
     started = time.monotonic()
+    manager = kernels.manager(spare)
     try:
-        # The chapter's Markdown in the reader's language; the notebook file itself stays English.
-        source = i18n.translate_notebook(nbformat.read(notebook, as_version=4),
-                                         parameters.get("language", i18n.SOURCE_LANGUAGE))
-        papermill.execute_notebook(source, target, parameters=parameters, kernel_name="python3",
-                                   cwd=cwd, progress_bar=False, log_output=False,
-                                   # ipykernel warns on stderr about its local TCP transport.
-                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        run_sync(manager.start_kernel)(cwd=cwd, env=env, extra_arguments=KERNEL_ARGUMENTS)
+        papermill.execute_notebook(notebook, target, parameters=parameters, kernel_name="python3",
+                                   km=manager, progress_bar=False, log_output=False,
                                    request_save_on_cell_execute=False)
         reads = Path(log.name).read_text(encoding="utf-8").split()
         return {"ok": True, "reads": reads, "seconds": time.monotonic() - started}
@@ -147,31 +159,84 @@ def _run_chapter(notebook: str, target: str, parameters: dict, cwd: str) -> dict
         return {"ok": False, "cell": error.cell_index, "ename": error.ename,
                 "evalue": error.evalue, "line": first_line}
     finally:
+        try:
+            if manager.has_kernel:
+                run_sync(manager.shutdown_kernel)(now=False)
+        except Exception:  # the kernel is gone already: make sure of it
+            spare.kill()
         os.unlink(log.name)
 
 
-def execute_stage(config: Config, directory: Path, outs: dict[str, Path], force: bool,
-                  jobs: int | None) -> dict[str, list[Outcome]]:
-    """Execute every stale chapter of every language (``outs``: language -> its folder) in one
-    process pool. Returns each language's outcomes in chapter order."""
-    package, environment = cache.package_code_digest(), cache.environment_digest()
+@dataclass
+class Plan:
+    """What stage 2 will do for one language: the chapters to execute (with why) and those reused
+    from the cache."""
+
+    todo: list
+    cached: dict[str, Outcome]
+    language: str = i18n.SOURCE_LANGUAGE
+    out: Path | None = None
+
+
+def plan_chapters(config: Config, directory: Path, out: Path, force: bool, package: str,
+                  environment: str, language: str = i18n.SOURCE_LANGUAGE) -> Plan:
+    todo, cached = [], {}
+    for chapter in config.chapters:
+        reason = "--force" if force else staleness(chapter, directory, out, package, environment,
+                                                   language)
+        if reason is None:
+            cached[chapter.name] = Outcome(chapter.name, "cached", "inputs unchanged")
+        else:
+            todo.append((chapter, chapter_parameters(chapter, directory, language), reason))
+    return Plan(todo, cached, language, out)
+
+
+def _warm_exporter() -> None:
+    """While the chapters execute this process mostly waits: load the exporter meanwhile (any
+    problem with it is reported by the export stage itself)."""
+    try:
+        from .export import warm
+
+        warm()
+    except Exception:
+        pass
+
+
+def kernel_pool():
+    """A pool of chapter kernels, forked warm from this process (see kzunrest.kernels)."""
+    from . import kernels
+
+    return kernels.Pool(prepare=_prepare_chapter_kernel)
+
+
+def start_kernels(pool, count: int) -> list:
+    """``count`` chapter kernels, started before validation so that their own warm-up
+    (vl-convert's JavaScript runtime) runs while the data are checked."""
+    from . import kernels
+
+    if not count:
+        return []
+    kernels.warm_up()
+    return pool.take(count)
+
+
+def execute_stage(config: Config, plans: list[Plan], jobs: int | None, spares: list,
+                  data_digest: str, package: str, environment: str) -> dict[str, list[Outcome]]:
+    """Execute the stale chapters of every language's plan in one pool of warm kernels (as many
+    at once as ``jobs``). Returns each language's outcomes in chapter order."""
     outcomes: dict[tuple[str, str], Outcome] = {}
     todo = []
-    for language, out in outs.items():
-        (out / "chapters").mkdir(parents=True, exist_ok=True)
-        for chapter in config.chapters:
-            parameters = chapter_parameters(chapter, directory, language)
-            reason = "--force" if force else staleness(chapter, directory, out, package,
-                                                       environment, language)
-            if reason is None:
-                outcomes[(language, chapter.name)] = Outcome(chapter.name, "cached",
-                                                             "inputs unchanged")
-                say(f"      {_label(chapter.name, language):<28} cached    (inputs unchanged)")
-            else:
-                todo.append((chapter, parameters, reason, language, out))
+    for plan in plans:
+        (plan.out / "chapters").mkdir(parents=True, exist_ok=True)
+        for name, outcome in plan.cached.items():
+            outcomes[(plan.language, name)] = outcome
+            say(f"      {_label(name, plan.language):<28} cached    ({outcome.reason})")
+        todo += [(chapter, parameters, reason, plan.language, plan.out)
+                 for chapter, parameters, reason in plan.todo]
     if todo:
-        _execute_parallel(todo, package, environment, jobs, outcomes)
-    return {language: [outcomes[(language, c.name)] for c in config.chapters] for language in outs}
+        _execute_parallel(todo, jobs, outcomes, spares, data_digest, package, environment)
+    return {plan.language: [outcomes[(plan.language, c.name)] for c in config.chapters]
+            for plan in plans}
 
 
 def chapter_parameters(chapter, directory: Path, language: str = i18n.SOURCE_LANGUAGE) -> dict:
@@ -191,41 +256,85 @@ def staleness(chapter, directory: Path, out: Path, package: str, environment: st
     return cache.why_stale(record, current, out / "chapters" / f"{chapter.name}.ipynb")
 
 
-def _execute_parallel(todo, package: str, environment: str, jobs: int | None,
-                      outcomes: dict[tuple[str, str], Outcome]) -> None:
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    say(f"      running {len(todo)} chapter(s) on {workers} process(es)")
-    staging = {}
+def default_jobs(chapters: int) -> int:
+    """Chapters run at once: one per core (measured by `make bench`: with warm kernels a chapter
+    is CPU-bound, so more at once than cores only adds switching)."""
+    return max(1, min(os.cpu_count() or 1, chapters))
+
+
+def _execute_parallel(todo, jobs: int | None, outcomes: dict[tuple[str, str], Outcome],
+                      spares: list, data_digest: str, package: str, environment: str) -> None:
+    """``todo``: (chapter, parameters, reason, language, output folder) for every chapter of
+    every language to execute, each on one of ``spares``."""
+    import nbformat
+
+    workers = max(1, min(jobs or default_jobs(len(todo)), len(todo)))
+    say(f"      running {len(todo)} chapter(s), {workers} at a time")
+    staging: dict[str, Path] = {}
     failures = []
+    jobs_queue: queue.Queue = queue.Queue()
+    results: queue.Queue = queue.Queue()
+    for spare, (chapter, parameters, reason, language, out) in zip(spares, todo):
+        if language not in staging:
+            staging[language] = Path(tempfile.mkdtemp(prefix=".executing-", dir=out / "chapters"))
+        # The chapter's Markdown in the reader's language (here, not in the worker threads: the
+        # catalogs switch language for the whole process); the notebook file itself stays English.
+        source = (str(chapter.notebook) if language == i18n.SOURCE_LANGUAGE else
+                  i18n.translate_notebook(nbformat.read(chapter.notebook, as_version=4), language))
+        jobs_queue.put((spare, chapter, parameters, reason, language, out, source,
+                        staging[language] / f"{chapter.name}.ipynb"))
+        say(f"      {_label(chapter.name, language):<28} queued    ({reason})")
+
+    def worker() -> None:
+        while True:
+            try:
+                spare, chapter, parameters, reason, language, out, source, target = \
+                    jobs_queue.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                result = _run_chapter(spare, source, str(target), parameters,
+                                      str(chapter.notebook.parent), data_digest)
+            except BaseException as error:  # handed to the main thread, raised there
+                result = {"ok": False, "error": error}
+            results.put((chapter, parameters, reason, language, out, target, result))
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {}
-            for chapter, parameters, reason, language, out in todo:
-                if language not in staging:
-                    staging[language] = Path(tempfile.mkdtemp(prefix=".executing-",
-                                                              dir=out / "chapters"))
-                target = staging[language] / f"{chapter.name}.ipynb"
-                future = pool.submit(_run_chapter, str(chapter.notebook), str(target), parameters,
-                                     str(chapter.notebook.parent))
-                futures[future] = (chapter, parameters, reason, target, language, out)
-                say(f"      {_label(chapter.name, language):<28} queued    ({reason})")
-            for future in as_completed(futures):
-                chapter, parameters, reason, target, language, out = futures[future]
-                chapters_dir, label = out / "chapters", _label(chapter.name, language)
-                result = future.result()
-                if not result["ok"]:
-                    kept = chapters_dir / f"{chapter.name}.failed.ipynb"
-                    if target.is_file():
-                        target.replace(kept)
-                    failures.append(_failure_message(chapter, result, kept))
-                    say(f"      {label:<28} FAILED")
+        for thread in threads:
+            thread.start()
+        for _ in todo:
+            while True:
+                try:
+                    chapter, parameters, reason, language, out, target, result = \
+                        results.get(timeout=0.2)
+                    break
+                except queue.Empty:
                     continue
-                target.replace(chapters_dir / f"{chapter.name}.ipynb")
-                (chapters_dir / f"{chapter.name}.failed.ipynb").unlink(missing_ok=True)
-                cache.save_record(out, chapter.name, cache.fingerprint(
-                    chapter.notebook, parameters, result["reads"], package, environment))
-                outcomes[(language, chapter.name)] = Outcome(chapter.name, "executed", reason)
-                say(f"      {label:<28} executed  in {result['seconds']:.1f} s")
+            if "error" in result:
+                raise result["error"]
+            chapters_dir, label = out / "chapters", _label(chapter.name, language)
+            if not result["ok"]:
+                kept = chapters_dir / f"{chapter.name}.failed.ipynb"
+                if target.is_file():
+                    target.replace(kept)
+                failures.append(_failure_message(chapter, result, kept))
+                say(f"      {label:<28} FAILED")
+                continue
+            target.replace(chapters_dir / f"{chapter.name}.ipynb")
+            (chapters_dir / f"{chapter.name}.failed.ipynb").unlink(missing_ok=True)
+            cache.save_record(out, chapter.name, cache.fingerprint(
+                chapter.notebook, parameters, result["reads"], package, environment))
+            outcomes[(language, chapter.name)] = Outcome(chapter.name, "executed", reason)
+            say(f"      {label:<28} executed  in {result['seconds']:.1f} s")
+    except BaseException:
+        # Interrupted (Ctrl-C) or a kernel died: stop every kernel now rather than wait for the
+        # chapters they are running.
+        for spare in spares:
+            spare.kill()
+        for thread in threads:
+            thread.join(timeout=5)
+        raise
     finally:
         for folder in staging.values():
             shutil.rmtree(folder, ignore_errors=True)
@@ -255,19 +364,14 @@ def report_inputs(config: Config, directory: Path) -> list[Path]:
     return [*data_files(directory), config.path, *[c.notebook for c in config.chapters]]
 
 
-def _report_key(config: Config, out: Path, inputs: list[Path], want_pdf: bool,
-                language: str = i18n.SOURCE_LANGUAGE) -> str:
-    parts = [cache.package_code_digest(), cache.environment_digest(), want_pdf,
-             os.environ.get("SOURCE_DATE_EPOCH", ""), language]
-    parts += [(str(p), cache.file_digest(p)) for p in inputs if p.is_file()]
-    parts += [cache.file_digest(out / "chapters" / f"{c.name}.ipynb") for c in config.chapters]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+def executed_chapters(config: Config, out: Path) -> list[Path]:
+    return [out / "chapters" / f"{c.name}.ipynb" for c in config.chapters]
 
 
 def assemble_stage(config: Config, directory: Path, out: Path,
                    language: str = i18n.SOURCE_LANGUAGE):
     """One report notebook from the executed chapters, with front and back matter, in the
-    language the chapters were executed in."""
+    language the chapters were executed in (the catalogs stay on it until the next language)."""
     from .assemble import assemble
     from .data import load
 
@@ -301,9 +405,23 @@ def cited_sources(directory: Path) -> set[str]:
     return cited
 
 
-def content_key(text: str, stamp: str) -> str:
-    """Digest of a rendering without its build-time stamp: same content, same key."""
-    return hashlib.sha256(text.replace(stamp, "").encode("utf-8")).hexdigest()
+def with_static_images(report, out: Path) -> None:
+    """Give every figure its SVG for the PDF (rendered only when the chart is new, see
+    cache.static_svg), with clip-path ids unique in the report (figure number + id)."""
+    import re
+
+    from .render import META_KEY, VEGA_MIMETYPE
+
+    charts = []
+    for cell in report.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get(META_KEY, {})
+            if meta.get("figure") and VEGA_MIMETYPE in output.get("data", {}):
+                charts.append(output["data"][VEGA_MIMETYPE])
+                svg = cache.static_svg(out, charts[-1])
+                output["data"]["image/svg+xml"] = re.sub(
+                    r"clip(\d+)", rf"figure{meta['number']}-clip\1", svg)
+    cache.keep_only_svgs(out, charts)
 
 
 def export_stage(report, front, out: Path, want_pdf: bool, previous: dict) -> tuple[dict, dict]:
@@ -313,13 +431,14 @@ def export_stage(report, front, out: Path, want_pdf: bool, previous: dict) -> tu
 
     started = time.monotonic()
     html = to_html(report, front.as_resources())
-    keys = {"report.html": content_key(html, front.built)}
+    keys = {"report.html": cache.content_key(html, front.built)}
     files: dict[str, bytes | None] = {"report.html": html.encode("utf-8")}
     say(f"      report.html  rendered ({len(files['report.html']) / 1e6:.2f} MB, "
         f"{time.monotonic() - started:.1f} s)")
     if want_pdf:
+        with_static_images(report, out)
         static = to_html(report, front.as_resources(), static=True)
-        keys["report.pdf"] = content_key(static, front.built)
+        keys["report.pdf"] = cache.content_key(static, front.built)
         if keys["report.pdf"] == previous.get("report.pdf") and (out / "report.pdf").is_file():
             files["report.pdf"] = None
             say("      report.pdf   content unchanged, not printed again")
@@ -344,7 +463,9 @@ def _display_dir(directory: Path) -> str:
 # The whole pipeline
 
 
-def build(options: Options) -> int:
+def build(options: Options, pool=None) -> int:
+    """Build the report in each of ``options.languages``. ``pool``: chapter kernels kept ready
+    between builds (kzunrest watch); by default the kernels are forked for this build alone."""
     total = time.monotonic()
     root = output_dir(options.output_dir)
     directory = data_dir(options.data_dir)
@@ -355,81 +476,77 @@ def build(options: Options) -> int:
         out.mkdir(parents=True, exist_ok=True)
         remove_leftovers(out)
 
+    code = cache.package_code_digest(), cache.environment_digest()
+    plans = [plan_chapters(config, directory, out, options.force, *code, language=language)
+             for language, out in outs.items()]
+    own = pool is None
+    pool = kernel_pool() if own else pool
+    spares = start_kernels(pool, sum(len(plan.todo) for plan in plans))
+    try:
+        return _build(options, config, directory, root, plans, spares, total, code)
+    finally:
+        pool.give_back(spares)  # kernels a failed or interrupted build did not use
+        if own:
+            pool.close()
+        i18n.use(i18n.SOURCE_LANGUAGE)
+
+
+def _outputs(out: Path, want_pdf: bool) -> list[Path]:
+    return [out / "report.html", *([out / "report.pdf"] if want_pdf else [])]
+
+
+def _build(options: Options, config: Config, directory: Path, root: Path, plans: list[Plan],
+           spares: list, total: float, code: tuple[str, str]) -> int:
     started = time.monotonic()
     say("[1/4] validate data")
-    status = validate_stage(directory, root, options.force)  # once, for every language
+    status, data_digest = validate_stage(directory, root, options.force)  # once, every language
     say(f"      {status} ({time.monotonic() - started:.1f} s)")
 
     started = time.monotonic()
     say("[2/4] execute chapters")
     inputs = report_inputs(config, directory)
-    stale = {language: out for language, out in outs.items()
-             if options.force or not _up_to_date(config, directory, out, inputs, options.pdf,
-                                                 language)}
-    if stale:
-        for language in (lang for lang in languages if lang not in stale):
-            say(f"      {language}: report up to date, nothing to execute")
-    else:
+    current = {plan.language: not plan.todo and cache.why_report_stale(
+        plan.out, cache.report_key(inputs, executed_chapters(config, plan.out), *code),
+        _outputs(plan.out, options.pdf)) is None for plan in plans}
+    if all(current.values()):
         # Fast path: no input of any chapter or of the report changed. Nothing is started.
-        for language in languages:
+        for plan in plans:
             for chapter in config.chapters:
-                say(f"      {_label(chapter.name, language):<28} cached    (inputs unchanged)")
-        say("[3/4] assemble report\n      up to date")
-        say("[4/4] export\n      report.html, report.pdf up to date")
-        say(f"done in {time.monotonic() - total:.1f} s: nothing changed")
+                say(f"      {_label(chapter.name, plan.language):<28} cached    (inputs unchanged)")
+        say(f"done in {time.monotonic() - total:.1f} s: nothing changed; "
+            + ", ".join(_shown(p) for plan in plans for p in _outputs(plan.out, options.pdf))
+            + " up to date")
         return 0
+    for plan in plans:
+        if current[plan.language]:
+            say(f"      {plan.language}: report up to date, nothing to execute")
+    stale = [plan for plan in plans if not current[plan.language]]
     check_parameters(config)
-    outcomes = execute_stage(config, directory, stale, options.force, options.jobs)
-    ran = {language: [o.name for o in done if o.status == "executed"]
-           for language, done in outcomes.items()}
-    executed = sum(map(len, ran.values()))
-    say(f"      {executed} executed, {len(stale) * len(config.chapters) - executed} cached "
+    warming = threading.Thread(target=_warm_exporter, daemon=True)
+    warming.start()
+    outcomes = execute_stage(config, stale, options.jobs, spares, data_digest, *code)
+    warming.join()
+    executed = sum(o.status == "executed" for done in outcomes.values() for o in done)
+    say(f"      {executed} executed, {sum(map(len, outcomes.values())) - executed} cached "
         f"({time.monotonic() - started:.1f} s)")
 
     written_paths = []
-    for language, out in stale.items():
-        prefix = "" if len(languages) == 1 else f" ({language})"
+    for plan in stale:
+        out, prefix = plan.out, "" if len(plans) == 1 else f" ({plan.language})"
         say(f"[3/4] assemble report{prefix}")
-        report, front = assemble_stage(config, directory, out, language)
+        report, front = assemble_stage(config, directory, out, plan.language)
         changed = changes.attach(front, out, directory, [c.name for c in config.chapters])
         say(f"[4/4] export{prefix}")
-        record = out / "cache" / "report.json"
-        previous = json.loads(record.read_text()).get("content", {}) if record.is_file() else {}
-        files, keys = export_stage(report, front, out, options.pdf, previous)
+        files, keys = export_stage(report, front, out, options.pdf, cache.published_content(out))
         written = publish(out, files)
         for name in keys:
             say(f"      {name:<12} {'written' if name in written else 'unchanged'}")
-        record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps({"key": _report_key(config, out, inputs, options.pdf, language),
-                                      "content": keys, "executed": ran[language]}))
+        cache.save_report(out, cache.report_key(inputs, executed_chapters(config, out), *code), keys)
         changed.keep()  # this build is now "the previous build"; writes changes.md
-        written_paths += [_shown(out / "report.html")] + ([_shown(out / "report.pdf")]
-                                                          if options.pdf else [])
+        written_paths += [_shown(p) for p in _outputs(out, options.pdf)]
     i18n.use(i18n.SOURCE_LANGUAGE)
-    say(f"done in {time.monotonic() - total:.1f} s: {', '.join(written_paths)}")
+    say(f"done in {time.monotonic() - total:.1f} s: " + ", ".join(written_paths))
     return 0
-
-
-def _up_to_date(config: Config, directory: Path, out: Path, inputs: list[Path], want_pdf: bool,
-                language: str) -> bool:
-    """True when this language's published report is current: nothing to execute or export."""
-    key = _report_key_if_current(config, directory, out, inputs, want_pdf, language)
-    record = out / "cache" / "report.json"
-    return bool(key) and _published(out, want_pdf) and record.is_file() \
-        and json.loads(record.read_text()).get("key") == key
-
-
-def _report_key_if_current(config: Config, directory: Path, out: Path, inputs: list[Path],
-                           want_pdf: bool, language: str = i18n.SOURCE_LANGUAGE) -> str | None:
-    """The report's key when every chapter's cached execution is current, else None."""
-    package, environment = cache.package_code_digest(), cache.environment_digest()
-    if any(staleness(c, directory, out, package, environment, language) for c in config.chapters):
-        return None
-    return _report_key(config, out, inputs, want_pdf, language)
-
-
-def _published(out: Path, want_pdf: bool) -> bool:
-    return (out / "report.html").is_file() and (not want_pdf or (out / "report.pdf").is_file())
 
 
 def main_build(options: Options) -> int:

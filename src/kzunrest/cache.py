@@ -1,24 +1,37 @@
-"""Execution cache: re-run a chapter only when something it depends on changed.
+"""The build's state, all of it, in one store (``<build dir>/cache/``), and the one place that
+says why something must be done again.
 
-A chapter's inputs are its notebook's code, its parameters, the files it actually read on its last
-run (recorded by :mod:`kzunrest.data` through ``KZUNREST_READ_LOG``), the kzunrest package's own
-code, and the versions of the installed packages. Their fingerprints are stored beside the executed
-notebook; a rebuild compares them and names what changed.
+* Validation: the digest of the data package and of the validating code at the last successful
+  check (``validated.json``); the same digest again means the check can be skipped.
+* Chapters: re-run a chapter only when something it depends on changed. A chapter's inputs are
+  its notebook's code, its parameters, the files it actually read on its last run (recorded by
+  :mod:`kzunrest.data` in a log file the build names for each kernel), the kzunrest package's own
+  code, and the versions of the installed packages. Their fingerprints are stored per chapter
+  (``<chapter>.json``); a rebuild compares them and names what changed.
+* The report: one key over every input of the report and the executed chapters, and the digest
+  of each rendering's content without its build stamp (``report.json``): the same key means
+  nothing to do, the same content means the file need not be written (or the PDF printed) again.
+* Static images: each chart's SVG for the PDF, by digest of its Vega spec (``svg/``), so a chart
+  that did not change is not rendered again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-# Set by the build to the digest of the package it has just validated: chapters loading exactly
-# those files need not validate them again (a notebook run on its own always validates).
+# In a chapter kernel's environment, set by the build: the digest of the package it has just
+# validated (chapters loading exactly those files need not validate them again; a notebook run on
+# its own always validates), and the file in which kzunrest.data records each file it reads.
 VALIDATED_ENV = "KZUNREST_VALIDATED"
+READ_LOG_ENV = "KZUNREST_READ_LOG"
 
 
 def file_digest(path: Path) -> str:
@@ -60,10 +73,22 @@ def package_code_digest() -> str:
     return _digest([(str(p.relative_to(PACKAGE_DIR)), file_digest(p)) for p in files])
 
 
+_ENVIRONMENTS: dict[str, str] = {}
+
+
 def environment_digest() -> str:
-    dists = sorted({(d.metadata["Name"].lower(), d.version) for d in metadata.distributions()
-                    if d.metadata["Name"]})
-    return _digest([sys.version, dists])
+    """Digest of the Python version and every installed distribution's name and version. Reading
+    them all takes a quarter of a second; a process that asks again (kzunrest watch) reuses the
+    answer while no distribution's metadata file has changed."""
+    files = sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                   for entry in sys.path if Path(entry or ".").is_dir()
+                   for p in Path(entry or ".").glob("*.dist-info/METADATA"))
+    signature = _digest([sys.path, files])
+    if signature not in _ENVIRONMENTS:
+        dists = sorted({(d.metadata["Name"].lower(), d.version) for d in metadata.distributions()
+                        if d.metadata["Name"]})
+        _ENVIRONMENTS[signature] = _digest([sys.version, dists])
+    return _ENVIRONMENTS[signature]
 
 
 @dataclass(frozen=True)
@@ -127,3 +152,128 @@ def why_stale(record: dict | None, current: Fingerprint, executed: Path) -> str 
     if changed:
         reasons.append("data changed: " + ", ".join(changed))
     return "; ".join(reasons) or None
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def _store(build_dir: Path, name: str) -> Path:
+    return build_dir / "cache" / name
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path: Path, value: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(value, indent=1, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+
+
+def validation_key(data_digest: str) -> str:
+    return hashlib.sha256(f"{package_code_digest()} {data_digest}".encode()).hexdigest()
+
+
+def validated(build_dir: Path, data_digest: str) -> bool:
+    """Whether this data package passed the current validating code before."""
+    return _read_json(_store(build_dir, "validated.json")).get("key") == validation_key(data_digest)
+
+
+def save_validated(build_dir: Path, data_digest: str) -> None:
+    _write_json(_store(build_dir, "validated.json"), {"key": validation_key(data_digest)})
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+
+
+def report_key(inputs: list[Path], executed: list[Path], package: str, environment: str) -> str:
+    """Digest of everything the report is made from: the inputs (data, configuration, notebooks),
+    the executed chapters, the code (``package_code_digest``) and packages
+    (``environment_digest``), and the build date."""
+    parts = [package, environment, os.environ.get("SOURCE_DATE_EPOCH", "")]
+    parts += [(str(p), file_digest(p)) for p in inputs if p.is_file()]
+    parts += [file_digest(p) for p in executed]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def content_key(text: str, stamp: str) -> str:
+    """Digest of a rendering without its build-time stamp: same content, same key."""
+    return hashlib.sha256(text.replace(stamp, "").encode("utf-8")).hexdigest()
+
+
+def load_report(build_dir: Path) -> dict:
+    """What is published here, per file (``report.html``, ``report.pdf``): the report ``key`` it
+    was built from and its ``content`` key."""
+    return _read_json(_store(build_dir, "report.json"))
+
+
+def save_report(build_dir: Path, key: str, content: dict[str, str]) -> None:
+    """Remember the files just exported; files not exported this time keep their entries."""
+    record = {name: entry for name, entry in load_report(build_dir).items() if isinstance(entry, dict)}
+    record.update({name: {"key": key, "content": digest} for name, digest in content.items()})
+    _write_json(_store(build_dir, "report.json"), record)
+
+
+def published_content(build_dir: Path) -> dict[str, str]:
+    """File name -> content key of each file published here."""
+    return {name: entry.get("content") for name, entry in load_report(build_dir).items()
+            if isinstance(entry, dict)}
+
+
+def why_report_stale(build_dir: Path, key: str, outputs: list[Path]) -> str | None:
+    """None when every file in ``outputs`` is published here from the report of ``key``, else
+    the reason to export again."""
+    record = load_report(build_dir)
+    for path in outputs:
+        if not path.is_file():
+            return f"{path.name} missing"
+        if not isinstance(record.get(path.name), dict) or record[path.name].get("key") != key:
+            return f"{path.name} built from other inputs"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Static images
+
+_CLIP = re.compile(r"clip(\d+)")
+
+
+def _svg_path(build_dir: Path, vega: dict) -> Path:
+    """Where a chart's SVG is kept: by digest of its Vega spec and of the renderer's version."""
+    return _store(build_dir, "svg") / f"{_digest([vega, metadata.version('vl-convert-python')])}.svg"
+
+
+def static_svg(build_dir: Path, vega: dict) -> str:
+    """The chart's SVG, rendered by vl-convert only when this Vega spec was not rendered before.
+    vl-convert numbers clip paths with a counter global to its process; they are numbered from 1
+    in each image, so the same chart gives the same bytes whatever was rendered before it."""
+    path = _svg_path(build_dir, vega)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    import vl_convert
+
+    svg = vl_convert.vega_to_svg(vega)
+    numbers: dict[str, int] = {}
+    svg = _CLIP.sub(lambda m: f"clip{numbers.setdefault(m.group(1), len(numbers) + 1)}", svg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(svg, encoding="utf-8")
+    tmp.replace(path)
+    return svg
+
+
+def keep_only_svgs(build_dir: Path, charts: list[dict]) -> None:
+    """Forget the SVGs of charts no longer in the report (the store does not grow with edits)."""
+    kept = {_svg_path(build_dir, vega) for vega in charts}
+    for path in _store(build_dir, "svg").glob("*.svg"):
+        if path not in kept:
+            path.unlink(missing_ok=True)

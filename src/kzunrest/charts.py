@@ -175,9 +175,10 @@ def region_shapes(regions: dict, days: pd.DataFrame | None, projection: dict, wi
     # The day rides along (unused by the marks) so the figure's data table says which panel a row
     # shades.
     fields = ["activity_label", "region_label"] if "region_label" in days else ["activity_label"]
-    shown = _dates(days[["day", "region", *fields]], "day") if "day" in days else \
-        days[["region", *fields]]
-    lookup = alt.LookupData(shown, "region", fields)
+    columns = ["region", *fields, *(["source_ids"] if "source_ids" in days else [])]
+    shown = _dates(days[["day", *columns]], "day") if "day" in days else days[columns]
+    # "source" (the sources with their numbers) is written into the rows by the report.
+    lookup = alt.LookupData(shown, "region", [*fields, "source"])
     return (base.transform_lookup(lookup="properties.region", from_=lookup)
             .mark_geoshape(stroke="#8c8c8c", strokeWidth=0.4)
             .encode(color=alt.Color("activity_label:N", title=_("Most serious report in the region"),
@@ -185,7 +186,8 @@ def region_shapes(regions: dict, days: pd.DataFrame | None, projection: dict, wi
                                     legend=alt.Legend(orient="bottom", columns=3, titleLimit=300)),
                     tooltip=[alt.Tooltip("region_label:N" if "region_label" in days
                                          else "properties.region:N", title=_("Region")),
-                             alt.Tooltip("activity_label:N", title=_("Most serious report"))])
+                             alt.Tooltip("activity_label:N", title=_("Most serious report")),
+                             alt.Tooltip("source:N", title=_("Sources"))])
             .project(**projection).properties(width=width, height=height))
 
 
@@ -212,7 +214,8 @@ def spread_small_multiples(daily: pd.DataFrame, region_days: pd.DataFrame, outli
                           order=alt.Order("status:N", sort="descending"),  # this day's on top
                           tooltip=[alt.Tooltip("city:N", title=_("City")),
                                    alt.Tooltip("status:N", title=_("Status")),
-                                   alt.Tooltip("day:T", title=_("Day"), format="%d %B %Y")])
+                                   alt.Tooltip("day:T", title=_("Day"), format="%d %B %Y"),
+                                   alt.Tooltip("source:N", title=_("Sources"))])
                   .project(**projection))
         shades = region_shapes(regions, region_days[region_days["day"] == day], projection,
                                width, height)

@@ -50,6 +50,17 @@ def _parser() -> argparse.ArgumentParser:
                             "validation: en writes build/report.*, ru build/ru/report.*, kk "
                             "build/kk/report.* (default: en)")
 
+    watch = commands.add_parser(
+        "watch", help="rebuild the HTML report on every save and serve it on localhost",
+        description="Build build/report.html, serve it on 127.0.0.1 and rebuild it whenever the "
+                    "data, report.yml or a chapter changes; the page in the browser reloads by "
+                    "itself. Only the HTML is rebuilt (run `kzunrest build` for the PDF).")
+    watch.add_argument("--config", type=Path, default=None, help="as for build")
+    watch.add_argument("--data-dir", type=Path, default=None, help="as for build")
+    watch.add_argument("--output-dir", type=Path, default=None, help="as for build")
+    watch.add_argument("--port", type=int, default=8000,
+                       help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+
     datadict = commands.add_parser(
         "datadict", help="print the data dictionary (Markdown) generated from datapackage.json")
     datadict.add_argument("--data-dir", type=Path, default=None)
@@ -98,6 +109,11 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     from .build import Options, main_build
 
+    if args.command == "watch":
+        from .watch import watch
+
+        return watch(Options(config=args.config, data_dir=args.data_dir,
+                             output_dir=args.output_dir, pdf=False), port=args.port)
     return main_build(Options(config=args.config, data_dir=args.data_dir,
                               output_dir=args.output_dir, force=args.force,
                               jobs=args.jobs, pdf=args.pdf,

@@ -19,14 +19,12 @@ from typing import Callable
 import pandas as pd
 
 from . import vocabulary
-from .cache import VALIDATED_ENV, package_digest
+from .cache import READ_LOG_ENV, VALIDATED_ENV, package_digest
 from .errors import DataError, Problem  # noqa: F401  (re-exported: data.DataError)
 from .tablecheck import TYPES, Finding, read_cells, read_rows, table_findings
 
 from .paths import DEFAULT_DATA_DIR, for_messages  # noqa: F401  (re-exported: data.DEFAULT_DATA_DIR)
 DESCRIPTOR = "datapackage.json"
-# Set by the build so it can record which files a chapter actually read (see cache.py).
-READ_LOG_ENV = "KZUNREST_READ_LOG"
 
 
 @dataclass

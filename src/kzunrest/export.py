@@ -124,6 +124,14 @@ def running_headers(html: str, pages: dict[str, int], count: int) -> list[str]:
     return headers
 
 
+def warm() -> None:
+    """Import nbconvert and compile the report template (a few seconds in a fresh process): the
+    build does it in a thread while the chapters execute."""
+    empty = dict.fromkeys(("title", "subtitle", "built", "data_version", "toc_html",
+                           "sources_html", "about_html"), "")
+    to_html(nbformat.v4.new_notebook(), empty)
+
+
 def chromium_path() -> str:
     found = os.environ.get(CHROMIUM_ENV) or shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:

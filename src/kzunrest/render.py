@@ -30,24 +30,26 @@ VEGA_MIMETYPE = "application/vnd.vega.v5+json"
 # JupyterLab 4's renderer bundles Vega 5; the Vega 6 specs vl-convert compiles use nothing newer.
 _VEGA5_SCHEMA = "https://vega.github.io/schema/vega/v5.json"
 META_KEY = "kzunrest"
+# Whether each chart output carries its static SVG. Chapters executed by `kzunrest build` do not:
+# the build renders the SVGs itself, only for the PDF and only for charts it has not rendered
+# before (see build.py). Everywhere else (JupyterLab, Papermill on its own) they do.
+STATIC_SVG = True
 
 
 def spec_bundle(spec: dict) -> dict:
-    """The mimebundle for one Vega-Lite spec: interactive Vega spec, static SVG, text fallback.
-    Dates and numbers the chart formats itself (axes, tooltips) follow the report's language."""
+    """The mimebundle for one Vega-Lite spec: interactive Vega spec, static SVG (see
+    ``STATIC_SVG``), text fallback. Dates and numbers the chart formats itself (axes, tooltips)
+    follow the report's language: the locale is carried in the spec, so the interactive chart and
+    the SVG (rendered here or by the build) format the same way."""
     locale = i18n.vega_locale()
-    if locale:  # carried in the spec, so the interactive chart formats the same way
+    if locale:
         spec = {**spec, "config": {**spec.get("config", {}), "locale": locale}}
     vega = vlc.vegalite_to_vega(spec)
     vega["$schema"] = _VEGA5_SCHEMA
-    svg = (vlc.vegalite_to_svg(spec, format_locale=locale["number"],
-                               time_format_locale=locale["time"]) if locale
-           else vlc.vegalite_to_svg(spec))
-    return {
-        VEGA_MIMETYPE: vega,
-        "image/svg+xml": svg,
-        "text/plain": f"<chart: {spec_title(spec)}>",
-    }
+    bundle = {VEGA_MIMETYPE: vega, "text/plain": f"<chart: {spec_title(spec)}>"}
+    if STATIC_SVG:
+        bundle["image/svg+xml"] = vlc.vega_to_svg(vega)
+    return bundle
 
 
 def chart_bundle(chart: alt.TopLevelMixin) -> dict:
