@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .errors import DataError, KzunrestError  # cheap: no pandas before a command needs it
+    from .errors import ConfigError, DataError, KzunrestError  # cheap: no pandas yet
 
     try:
         return _run(args)
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KzunrestError as error:
         print(f"error: {error}", file=sys.stderr)
-        if args.command == "build":
+        if args.command == "build" and not isinstance(error, ConfigError):  # nothing was started
             print("build stopped; the previous report is unchanged", file=sys.stderr)
         return 1
     except Exception as error:  # a bug: say what happened in one line; KZUNREST_DEBUG=1 for more
