@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 SYSTEM := $(VENV)/.system-deps
 
 .DEFAULT_GOAL := help
-.PHONY: help report test mutants validate bench preview lab datadict system-deps venv clean
+.PHONY: help report reports test mutants validate bench preview lab datadict system-deps venv clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ system-deps: $(SYSTEM)  ## install chromium, poppler-utils and DejaVu fonts if m
 
 report: $(INSTALLED) $(SYSTEM)  ## build build/report.html and build/report.pdf
 	$(BIN)/kzunrest build
+
+reports: $(INSTALLED) $(SYSTEM)  ## build the report in English, Russian and Kazakh (build/, build/ru/, build/kk/)
+	$(BIN)/kzunrest build --language en --language ru --language kk
 
 validate: $(INSTALLED)  ## check every CSV against data/datapackage.json
 	$(BIN)/kzunrest validate

@@ -124,7 +124,7 @@ def test_failing_chapter_names_chapter_cell_and_error_and_keeps_previous_report(
      "01_protest_spread.ipynb, 02_arrests_dismissals.ipynb, 03_death_tolls.ipynb, 04_claims_ledger.ipynb"),
     ([{"notebook": "notebooks/01_protest_spread.ipynb", "parameters": {"region": ["Almaty city"]}}],
      "chapters[0].parameters.region: unknown parameter for 01_protest_spread.ipynb; its parameters "
-     "are: data_dir, start_date, end_date, regions"),
+     "are: data_dir, start_date, end_date, regions, language"),
     ([{"notebook": "notebooks/01_protest_spread.ipynb", "parameters": {"start_date": 20220101}}],
      "chapters[0].parameters.start_date: expected str like the default \"2022-01-01\", got int 20220101"),
     ([{"notebook": "notebooks/03_death_tolls.ipynb", "parameters": {"figures": ["all"]}}],

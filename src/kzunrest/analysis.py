@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import vocabulary
+from . import i18n, vocabulary
 from .citations import source_labels, source_names
 from .errors import EmptySelection
+from .i18n import _
 
 
 def activity_order() -> list[str]:
@@ -31,7 +32,7 @@ def where_stated(rows: pd.DataFrame) -> dict[str, str]:
     once, in source order ("; " between them): a mark drawn from several rows keeps them all."""
     pairs = (rows.sort_values("source_id").reindex(columns=["locator", "printed"]).astype("string")
              .fillna("").drop_duplicates())
-    return {"locator": "; ".join(pairs["locator"]),
+    return {"locator": "; ".join(i18n.locator(text) if text else text for text in pairs["locator"]),
             "printed": "; ".join(p for p in pairs["printed"] if p)}
 
 
@@ -50,7 +51,9 @@ def first_seen(spread: pd.DataFrame) -> pd.DataFrame:
     stated = {city: where_stated(rows) for city, rows in first_day.groupby("city")}
     for column in ("locator", "printed"):
         grouped[column] = [stated[city][column] for city in grouped.index]
-    return grouped.reset_index().sort_values(["first_date", "city"], ignore_index=True)
+    grouped = grouped.reset_index().sort_values(["first_date", "city"], ignore_index=True)
+    return grouped.assign(city=grouped["city"].map(i18n.place),
+                          region=grouped["region"].map(vocabulary.labels("region")))
 
 
 def daily_counts(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -71,9 +74,9 @@ def daily_counts(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -
 
 def daily_counts_long(wide: pd.DataFrame) -> pd.DataFrame:
     """The chart's long form of :func:`daily_counts`."""
-    names = {"cities": ("Cities", "That day"), "regions": ("Regions", "That day"),
-             "cities_cumulative": ("Cities", "Cumulative"),
-             "regions_cumulative": ("Regions", "Cumulative")}
+    names = {"cities": (_("Cities"), _("That day")), "regions": (_("Regions"), _("That day")),
+             "cities_cumulative": (_("Cities"), _("Cumulative")),
+             "regions_cumulative": (_("Regions"), _("Cumulative"))}
     long = wide.reset_index().melt(id_vars="day", var_name="series", value_name="value")
     long["measure"] = long["series"].map(lambda s: names[s][0])
     long["kind"] = long["series"].map(lambda s: names[s][1])
@@ -90,9 +93,9 @@ def spread_by_day(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) 
     rows = []
     for day in pd.date_range(start, end, freq="D"):
         for city in first[first <= day].index:
-            status = "reported this day" if (day, city) in sources else "reported earlier"
-            rows.append((day, city, cities.at[city, "latitude"], cities.at[city, "longitude"], status,
-                         sources.get((day, city), [])))
+            status = _("reported this day") if (day, city) in sources else _("reported earlier")
+            rows.append((day, i18n.place(city), cities.at[city, "latitude"],
+                         cities.at[city, "longitude"], status, sources.get((day, city), [])))
     return pd.DataFrame(rows, columns=["day", "city", "latitude", "longitude", "status",
                                        "source_ids"])
 
@@ -117,6 +120,7 @@ def region_days(spread: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) ->
     found = sources.rename_axis(["day", "region"]).reindex(index)
     frame["source_ids"] = [ids if isinstance(ids, list) else [] for ids in found]
     frame["activity_label"] = frame["activity"].map(vocabulary.labels("activity")).fillna(vocabulary.label("map_shading", "no_report"))
+    frame["region_label"] = frame["region"].map(vocabulary.labels("region"))
     return frame
 
 
@@ -142,8 +146,10 @@ def marked_events(events: pd.DataFrame, sources: pd.DataFrame, start: pd.Timesta
         label = marked[kind]
         if kind == "state_of_emergency_start":
             regions = sorted(group["region"].dropna().unique())
-            label = f"{label} ({len(regions)} region{'s' * (len(regions) != 1)})" if regions \
-                else f"{label} (nationwide)"
+            label = (i18n.np_("state of emergency in N regions", "{label} ({n} region)",
+                              "{label} ({n} regions)", len(regions)).format(
+                         label=label, n=i18n.number(len(regions))) if regions
+                     else _("{label} (nationwide)").format(label=label))
         rows.append({"date": date, "kind": kind, "label": label,
                      "source": "; ".join(source_names(group["source_id"], sources)),
                      "source_ids": sorted(group["source_id"].unique()), **where_stated(group)})
@@ -164,7 +170,7 @@ def internet_shutdowns(events: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["start", "end", "label"])
     # The span is drawn to the end of the last day reported.
     return pd.DataFrame({"start": [starts.min()], "end": [ends.max() + pd.Timedelta(days=1)],
-                         "label": ["Internet shutdown (as reported)"]})
+                         "label": [_("Internet shutdown (as reported)")]})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,13 +201,20 @@ def _label_actions(chosen: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     chosen["source"] = chosen["source_id"].map(source_labels(sources))
     chosen["affiliation_label"] = chosen["affiliation"].map(vocabulary.labels("affiliation"))
     chosen["action_label"] = chosen["action"].map(vocabulary.labels("action"))
-    chosen["label"] = chosen["person"] + " · " + chosen["affiliation_label"]
+    # People's names in the reader's script: the Cyrillic form the data give, for ru and kk.
+    cyrillic = (chosen.dropna(subset=["name_cyrillic"]).groupby("person")["name_cyrillic"].first()
+                if "name_cyrillic" in chosen else pd.Series(dtype=object))
+    chosen["role"] = chosen["role"].map(lambda t: i18n.data_text("role", t))
+    chosen["detail"] = chosen["detail"].map(lambda t: i18n.data_text("detail", t))
+    chosen["person_shown"] = [i18n.person(p, cyrillic.get(p)) for p in chosen["person"]]
+    chosen["label"] = chosen["person_shown"] + " · " + chosen["affiliation_label"]
     first = chosen.groupby("person")["date"].transform("min")
     group_first = chosen.groupby("affiliation")["date"].transform("min")
     chosen = chosen.assign(first=first, group_first=group_first)
     ordered = (chosen.sort_values(["group_first", "affiliation", "first", "person"])
                ["person"].drop_duplicates().tolist())
     chosen["order"] = chosen["person"].map(ordered.index)
+    chosen = chosen.assign(person=chosen["person_shown"]).drop(columns="person_shown")
     return chosen.sort_values(["order", "date"], ignore_index=True)
 
 
@@ -221,7 +234,10 @@ def detention_counts(counts: pd.DataFrame, sources: pd.DataFrame, end: pd.Timest
                           high=_amount_or_blank(hi))
         for p, v, lo, hi in zip(chosen["precision"], chosen["value"], chosen["low"], chosen["high"])]
     chosen["measure_label"] = chosen["measure"].map(lambda m: vocabulary.label("detention_measure", m))
+    chosen["reported_by"] = chosen["reported_by"].map(lambda t: i18n.data_text("reported_by", t))
     chosen["standing"] = chosen["official"].map({True: "official", False: "independent"})
+    chosen["standing_label"] = chosen["official"].map({True: _("official"), False: _("independent")})
+    chosen["scope_label"] = chosen["scope"].map(vocabulary.labels("scope"))
     chosen["source"] = chosen["source_id"].map(source_labels(sources))
     return chosen.sort_values(["measure", "as_of"], ignore_index=True)
 
@@ -235,12 +251,12 @@ def _amount_or_blank(x) -> str:
 def detentions_table(counts: pd.DataFrame) -> pd.DataFrame:
     """Every reported count, in the chart's order, with who stated it and where."""
     shown = counts.assign(source_text=_source_where(counts),
-                          as_of_text=counts["as_of"].dt.strftime("%Y-%m-%d"))
-    return shown.rename(columns={"measure_label": "Counted", "figure": "Figure", "scope": "Scope",
-                                 "as_of_text": "Stated on", "reported_by": "Stated by",
-                                 "source_text": "Source [id], where", "note": "Note"}
-                        )[["Counted", "Figure", "Scope", "Stated on", "Stated by",
-                           "Source [id], where", "Note"]]
+                          as_of_text=counts["as_of"].dt.strftime("%Y-%m-%d"),
+                          note=counts["note"].map(lambda t: i18n.data_text("note", t)))
+    return _shown(shown, {"measure_label": _("Counted"), "figure": _("Figure"),
+                          "scope_label": _("Scope"), "as_of_text": _("Stated on"),
+                          "reported_by": _("Stated by"), "source_text": _("Source [id], where"),
+                          "note": _("Note")})
 
 
 def latest_counts(counts: pd.DataFrame, official: bool) -> pd.DataFrame:
@@ -259,7 +275,8 @@ def tolls_for_chart(tolls: pd.DataFrame, sources: pd.DataFrame, which: str) -> p
     chosen = chosen.copy()
     chosen["event_label"] = chosen["event"].map(vocabulary.labels("toll_event"))
     chosen["category_label"] = chosen["category"].map(vocabulary.labels("toll_category"))
-    chosen["official_label"] = chosen["official"].map({True: "State body", False: "Others"})
+    chosen["official_label"] = chosen["official"].map({True: _("State body"), False: _("Others")})
+    chosen["reported_by"] = chosen["reported_by"].map(lambda t: i18n.data_text("reported_by", t))
     chosen["source"] = chosen["source_id"].map(source_labels(sources))
     return chosen
 
@@ -285,6 +302,7 @@ def official_series(tolls: pd.DataFrame, sources: pd.DataFrame | None = None,
     labels (``category_label``, and ``source`` when ``sources`` is given)."""
     chosen = tolls[(tolls["event"] == event) & tolls["official"] & tolls["value"].notna()].copy()
     chosen["category_label"] = chosen["category"].map(vocabulary.labels("toll_category"))
+    chosen["reported_by"] = chosen["reported_by"].map(lambda t: i18n.data_text("reported_by", t))
     if sources is not None:
         chosen["source"] = chosen["source_id"].map(source_labels(sources))
     return chosen.sort_values(["as_of", "category"], ignore_index=True)
@@ -300,12 +318,15 @@ def require_rows(frame: pd.DataFrame, message: str) -> pd.DataFrame:
     return frame
 
 
+def _shown(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The given columns, in order, under the reader's headings."""
+    return frame.rename(columns=columns)[list(columns.values())]
+
+
 def cities_table(first: pd.DataFrame) -> pd.DataFrame:
-    return first.rename(columns={"city": "City", "region": "Region", "first_date": "First reported",
-                                 "n_days": "Days with reports", "n_reports": "Reports",
-                                 "worst": "Most serious activity reported"}
-                        )[["City", "Region", "First reported", "Days with reports", "Reports",
-                           "Most serious activity reported"]]
+    return _shown(first, {"city": _("City"), "region": _("Region"),
+                          "first_date": _("First reported"), "n_days": _("Days with reports"),
+                          "n_reports": _("Reports"), "worst": _("Most serious activity reported")})
 
 
 def actions_table(actions: pd.DataFrame) -> pd.DataFrame:
@@ -313,25 +334,26 @@ def actions_table(actions: pd.DataFrame) -> pd.DataFrame:
         when=[_date_text(d, p) for d, p in zip(actions["date"], actions["date_precision"])])
     shown["source_text"] = _source_where(shown)
     shown["detail"] = shown["detail"].fillna("") + shown["linked"].map(
-        {True: "", False: " (source does not link it to January 2022)"}).fillna("")
-    return shown.rename(columns={"person": "Person", "role": "Role at the time",
-                                 "affiliation_label": "Affiliation", "action_label": "Action",
-                                 "when": "Date", "detail": "Detail", "source_text": "Source [id], where"}
-                        )[["Person", "Role at the time", "Affiliation", "Action", "Date", "Detail",
-                           "Source [id], where"]]
+        {True: "", False: " " + _("(source does not link it to January 2022)")}).fillna("")
+    return _shown(shown, {"person": _("Person"), "role": _("Role at the time"),
+                          "affiliation_label": _("Affiliation"), "action_label": _("Action"),
+                          "when": _("Date"), "detail": _("Detail"),
+                          "source_text": _("Source [id], where")})
 
 
 def _source_where(frame: pd.DataFrame) -> pd.Series:
     """'Publisher, date [id], paragraph 3: “as printed”' for each row of a table."""
     printed = frame["printed"].map(lambda p: "" if pd.isna(p) else f": “{p}”")
-    return (frame["source"] + " [" + frame["source_id"] + "], " + frame["locator"].fillna("")
-            + printed)
+    return (frame["source"] + " [" + frame["source_id"] + "], "
+            + frame["locator"].fillna("").map(i18n.locator) + printed)
 
 
 def _date_text(date, precision: str) -> str:
     if pd.isna(date):
-        return "date not given"
-    return {"day": f"{date:%Y-%m-%d}", "month": f"{date:%B %Y}", "year": f"{date:%Y}"}[precision]
+        return _("date not given")
+    if precision == "month":
+        return i18n.date(date, "month")
+    return {"day": f"{date:%Y-%m-%d}", "year": f"{date:%Y}"}[precision]
 
 
 def toll_figure(value, low, high) -> str:
@@ -342,21 +364,20 @@ def toll_figure(value, low, high) -> str:
         return amount(value)
     if pd.notna(high):
         return f"{amount(low)}–{amount(high)}"
-    return f"at least {amount(low)}" if pd.notna(low) else ""
+    return _("at least {n}").format(n=amount(low)) if pd.notna(low) else ""
 
 
 def tolls_table(tolls: pd.DataFrame) -> pd.DataFrame:
     shown = tolls.assign(
         figure=[toll_figure(v, lo, hi) for v, lo, hi in zip(tolls["value"], tolls["low"], tolls["high"])],
-        as_of_text=[("not given" if pd.isna(d) else f"{d:%Y-%m-%d}") for d in tolls["as_of"]])
+        as_of_text=[(_("not given") if pd.isna(d) else f"{d:%Y-%m-%d}") for d in tolls["as_of"]])
     shown = shown.sort_values(["event", "category", "as_of"], na_position="last")
     shown["source_text"] = _source_where(shown)
-    return shown.rename(columns={"event_label": "Event", "category_label": "Counting",
-                                 "figure": "Deaths", "as_of_text": "As of",
-                                 "reported_by": "Reported by", "source_text": "Source [id], where",
-                                 "note": "Note"}
-                        )[["Event", "Counting", "Deaths", "As of", "Reported by",
-                           "Source [id], where", "Note"]]
+    shown["note"] = shown["note"].map(lambda t: i18n.data_text("note", t))
+    return _shown(shown, {"event_label": _("Event"), "category_label": _("Counting"),
+                          "figure": _("Deaths"), "as_of_text": _("As of"),
+                          "reported_by": _("Reported by"), "source_text": _("Source [id], where"),
+                          "note": _("Note")})
 
 
 def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
@@ -370,14 +391,14 @@ def ledger_table(ledger: pd.DataFrame, checks: pd.DataFrame, sources: pd.DataFra
         weighed = set(ledger_rules.weighed_reports(mine)["check_id"]) if not mine.empty else set()
         unit = claim.unit if claim.claim_kind == "number" else None
         reports = "; ".join(
-            ("" if c.check_id in weighed else "[not weighed] ")
+            ("" if c.check_id in weighed else _("[not weighed]") + " ")
             + ledger_rules.describe_report(c, labels, unit) for c in mine.itertuples())
-        rows.append({"Claim": f"{claim.claim_id} ({claim.locator})",
-                     "The article": f"{claim.summary}: “{claim.printed}”",
-                     "Read as": (claim.claim_stated if claim.claim_stated == claim.claim_window
-                                 else f"{claim.claim_stated} → {claim.claim_window}"),
-                     "Other reports": reports or "—",
-                     "Verdict": claim.verdict_label, "Why": claim.reason})
+        rows.append({_("Claim"): f"{claim.claim_id} ({i18n.locator(claim.locator)})",
+                     _("The article"): f"{i18n.data_text('summary', claim.summary)}: “{claim.printed}”",
+                     _("Read as"): (claim.claim_stated if claim.claim_stated == claim.claim_window
+                                    else f"{claim.claim_stated} → {claim.claim_window}"),
+                     _("Other reports"): reports or "—",
+                     _("Verdict"): claim.verdict_label, _("Why"): claim.reason})
     return pd.DataFrame(rows)
 
 

@@ -27,17 +27,25 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from . import figuredata
+from . import figuredata, i18n
 from .citations import source_labels
 from .config import Config
 from .errors import ChapterError
+from .i18n import _
 from .paths import PROJECT_ROOT, in_project
 from .render import META_KEY
 
 # A cross-reference in a chapter's Markdown: [any text](#figure:spread-map). The text is what
 # JupyterLab shows; the report replaces it with the item's number.
 REFERENCE = re.compile(r"\[([^\]]*)\]\(#(figure|table|chapter):([A-Za-z0-9_.-]+)\)")
-REFERENCE_WORDS = {"figure": "Figure", "table": "Table", "chapter": "Chapter"}
+
+
+def reference_words(kind: str, number: int) -> str:
+    """'Figure 4', 'Table 2', 'Chapter 3' in the report's language."""
+    words = {"figure": _("Figure {number}"), "table": _("Table {number}"),
+             "chapter": _("Chapter {number}")}
+    return words[kind].format(number=number)
+
 
 KEY_PACKAGES = ("altair", "vl-convert-python", "pandas", "papermill", "nbconvert",
                 "nbclient", "ipykernel", "playwright")
@@ -55,6 +63,8 @@ class Front:
     sources_html: str
     about_html: str
     data_appendix_html: str = ""
+    language: str = "en"
+    words: dict | None = None  # the template's own words, in the report's language
 
     def as_resources(self) -> dict:
         return self.__dict__.copy()
@@ -70,11 +80,12 @@ def build_time() -> dt.datetime:
 
 def _chapter_cells(nb: nbformat.NotebookNode, number: int) -> tuple[list, str]:
     """Reader-facing cells of one chapter; its first ``# `` heading becomes the numbered title."""
-    cells, title = [], f"Chapter {number}"
+    untitled = _("Chapter {number}").format(number=number)
+    cells, title = [], untitled
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             match = re.match(r"\s*#\s+(.+)", cell.source)
-            if match and title == f"Chapter {number}":
+            if match and title == untitled:
                 title = match.group(1).strip()
                 rest = cell.source[match.end():]
                 heading = (f'<h1 class="chapter" id="chapter-{number}">'
@@ -105,6 +116,8 @@ def _number_figures(cells: list, chapter: int, figures: list, numbers: dict[str,
             if meta.get("figure"):
                 meta["number"] = len(figures) + 1
                 meta["chapter"] = chapter
+                meta["figure_words"] = reference_words("figure", meta["number"])
+                meta["appendix_words"] = _("appendix, Figure {number}").format(number=meta["number"])
                 meta["source_line"] = source_line(meta.get("source_ids", []), meta.get("sources", []),
                                                   numbers)
                 figuredata.annotate_figure(output, meta, numbers, labels or {})
@@ -125,7 +138,7 @@ def page_slot(target: str) -> str:
 def table_html(body: str, number: int) -> str:
     """A rendered table with its number in the caption (one is added when it has none), an id to
     link to, and break opportunities after the punctuation of long identifiers and URLs."""
-    label = f'<span class="kz-table-number">Table {number}.</span>'
+    label = f'<span class="kz-table-number">{html.escape(reference_words("table", number))}.</span>'
     body = body.replace('class="dataframe kz-table', 'class="dataframe kz-table kz-cards', 1)
     if "<caption>" in body:
         body = body.replace("<caption>", f"<caption>{label} ", 1)
@@ -177,8 +190,9 @@ def resolve_references(cells: list, targets: dict[tuple[str, str], tuple[str, st
                     f"{chapter}: {match.group(0)} refers to no {kind} labelled {label!r}; "
                     f"labels of {kind}s in this report: {', '.join(known) or 'none'}")
             target, words = targets[(kind, label)]
+            page = html.escape(_(", page {page}")).format(page=page_slot(target))
             return (f'<a class="kz-ref" href="#{target}">{words}'
-                    f'<span class="kz-print">, page {page_slot(target)}</span></a>')
+                    f'<span class="kz-print">{page}</span></a>')
 
         cell.source = REFERENCE.sub(link, cell.source)
 
@@ -202,16 +216,17 @@ def source_line(source_ids: list[str], names: list[str], numbers: dict[str, int]
                 shown: int = 6) -> str:
     """Caption line naming a figure's sources; long lists name the first few and give the
     numbers of all of them in the Sources section."""
-    named = "; ".join(names[:shown]) + (f"; and {len(names) - shown} more" if len(names) > shown else "")
+    more = _("and {n} more").format(n=len(names) - shown)
+    named = "; ".join(names[:shown]) + (f"; {more}" if len(names) > shown else "")
     refs = ranges([numbers[s] for s in source_ids if s in numbers])
-    return f"{named} (Sources nos. {refs})" if refs else named
+    return _("{named} (Sources nos. {refs})").format(named=named, refs=refs) if refs else named
 
 
 def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited: set[str],
              data_files: list[Path], inputs: list[Path],
              parameters: dict[str, dict]) -> tuple[nbformat.NotebookNode, Front]:
     report = nbformat.v4.new_notebook()
-    report.metadata["title"] = config.title
+    report.metadata["title"] = i18n.p_("report", config.title)
     listed = cited_in_order(sources, cited)
     numbers = {source_id: n for n, source_id in enumerate(listed["source_id"], start=1)}
     labels = source_labels(sources)
@@ -222,25 +237,39 @@ def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited:
         cells, title = _chapter_cells(nb, number)
         _number_figures(cells, number, figures, numbers, tables, labels)
         toc.append((number, title))
-        targets[("chapter", path.stem)] = (f"chapter-{number}", f"Chapter {number}")
+        targets[("chapter", path.stem)] = (f"chapter-{number}", reference_words("chapter", number))
         report.cells.extend(cells)
         chapter_of_cell += [path.stem] * len(cells)
     for kind, items in (("figure", figures), ("table", tables)):
         for item in items:
             if item.get("label"):
                 targets[(kind, item["label"])] = (f"{kind}-{item['number']}",
-                                                  f"{REFERENCE_WORDS[kind]} {item['number']}")
+                                                  reference_words(kind, item["number"]))
     resolve_references(report.cells, targets, chapter_of_cell)
     front = Front(
-        title=config.title, subtitle=config.subtitle,
+        title=i18n.p_("report", config.title),
+        subtitle=i18n.p_("report", config.subtitle) if config.subtitle else "",
         built=build_time().strftime("%Y-%m-%d %H:%M UTC"),
         data_version=data_version(data_files),
         toc_html=_toc_html(toc, figures, tables),
         sources_html=sources_html(listed, figuredata.source_uses(figures, tables)),
         about_html=_about_html(parameters, inputs),
         data_appendix_html=figuredata.appendix_html(figures, numbers, labels),
+        language=i18n.language(), words=template_words(),
     )
     return report, front
+
+
+def template_words() -> dict:
+    """The words of the report's frame (title page, contents, back matter, captions)."""
+    return {"kicker": _("kzunrest · reproducible report"), "built": _("Built"),
+            "data_version": _("Data version"), "contents": _("Contents"),
+            "figure": _("Figure"), "sources": _("Sources"), "sources_label": _("Sources:"),
+            "about": _("About this build"), "not_drawn": _("This chart could not be drawn:"),
+            "data_drawn": _("The data drawn:"),
+            "appendix": _("Appendix: the data behind the figures"),
+            "appendix_lead": _("Each figure's data as drawn, one row per mark; the HTML edition "
+                               "offers each table as a CSV file.")}
 
 
 def data_version(data_files: list[Path]) -> str:
@@ -261,15 +290,17 @@ def _toc_html(toc: list, figures: list, tables: list) -> str:
     page slot the PDF fills in."""
     items = [_toc_entry(f"chapter-{number}", f"{number}. {html.escape(title)}")
              for number, title in toc]
-    items += [_toc_entry("sources", "Sources"), _toc_entry("about", "About this build")]
+    items += [_toc_entry("sources", html.escape(_("Sources"))),
+              _toc_entry("about", html.escape(_("About this build")))]
     parts = ['<ol class="toc">' + "".join(items) + "</ol>"]
-    for kind, heading, entries in (("figure", "Figures", figures), ("table", "Tables", tables)):
+    for kind, heading, entries in (("figure", _("Figures"), figures), ("table", _("Tables"), tables)):
         if entries:
             listed = "".join(_toc_entry(
                 f"{kind}-{e['number']}",
-                f"{REFERENCE_WORDS[kind]} {e['number']}. "
+                f"{html.escape(reference_words(kind, e['number']))}. "
                 f"{html.escape(e.get('title') or e.get('caption') or '')}") for e in entries)
-            parts.append(f'<h3 class="toc-list">{heading}</h3><ol class="toc toc-{kind}s">{listed}</ol>')
+            parts.append(f'<h3 class="toc-list">{html.escape(heading)}</h3>'
+                         f'<ol class="toc toc-{kind}s">{listed}</ol>')
     return "".join(parts)
 
 
@@ -294,16 +325,19 @@ def sources_html(rows: pd.DataFrame, uses: dict[str, list] | None = None) -> str
     source is used. Entry N is ``#source-N``."""
     items = []
     for number, row in enumerate(rows.itertuples(), start=1):
-        date = "n.d." if pd.isna(row.date_published) else f"{row.date_published:%Y-%m-%d}"
+        date = _("n.d.") if pd.isna(row.date_published) else f"{row.date_published:%Y-%m-%d}"
         author = "" if pd.isna(row.author) else f"{html.escape(row.author)}. "
         items.append(
             f'<li id="source-{number}"><span class="source-id">'
             f"{html.escape(row.source_id)}</span> {author}{safe_link(row.url, row.title)}. "
             f"<em>{html.escape(row.publisher)}</em>, {date}. "
             f'<span class="source-url">{wbr(html.escape(row.url))}</span> '
-            f"(accessed {row.date_accessed:%Y-%m-%d})"
-            f"{figuredata.uses_html((uses or {}).get(row.source_id, []))}</li>")
-    return f'<p>{len(items)} sources are cited by the data behind this report.</p><ol class="sources">{"".join(items)}</ol>'
+            + html.escape(_("(accessed {date})").format(date=f"{row.date_accessed:%Y-%m-%d}"))
+            + f"{figuredata.uses_html((uses or {}).get(row.source_id, []))}</li>")
+    lead = i18n.n_("{n} source is cited by the data behind this report.",
+                   "{n} sources are cited by the data behind this report.", len(items))
+    return (f'<p>{html.escape(lead.format(n=i18n.number(len(items))))}</p>'
+            f'<ol class="sources">{"".join(items)}</ol>')
 
 
 def git_commit() -> str:
@@ -312,9 +346,9 @@ def git_commit() -> str:
                                 text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
                                cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.strip()
-        return commit + (" (with uncommitted changes)" if dirty else "")
+        return commit + (" " + _("(with uncommitted changes)") if dirty else "")
     except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
+        return _("unknown (not a git checkout)")
 
 
 def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
@@ -330,14 +364,25 @@ def _about_html(parameters: dict[str, dict], inputs: list[Path]) -> str:
         try:
             versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            versions.append((name, "not installed"))
+            versions.append((name, _("not installed")))
     versions_html = "".join(f"<tr><td>{html.escape(n)}</td><td>{html.escape(v)}</td></tr>"
                             for n, v in versions)
+    w = {key: html.escape(text) for key, text in {
+        "commit": _("Git commit:"), "parameters": _("Parameters"), "chapter": _("Chapter"),
+        "parameter": _("Parameter"), "value": _("Value"), "files": _("Input files (SHA-256)"),
+        "file": _("File"), "software": _("Software"), "package": _("Package"),
+        "version": _("Version")}.items()}
+    letters = i18n.LETTERS.get(i18n.language(), "")
+    lead = html.escape(_("Letters of this edition’s alphabet, for checking the fonts:"))
+    check = (f'<p class="font-check">{lead} <span lang="{i18n.language()}">'
+             f"{html.escape(letters)}</span></p>" if letters else "")
     return (
-        f"<p>Git commit: <code>{html.escape(git_commit())}</code></p>"
-        "<h3>Parameters</h3><div class=\"kz-table-wrap\"><table class=\"kz-table\"><thead><tr>"
-        f"<th>Chapter</th><th>Parameter</th><th>Value</th></tr></thead><tbody>{params}</tbody></table></div>"
-        "<h3>Input files (SHA-256)</h3><div class=\"kz-table-wrap\"><table class=\"kz-table hashes\">"
-        f"<thead><tr><th>File</th><th>SHA-256</th></tr></thead><tbody>{files}</tbody></table></div>"
-        "<h3>Software</h3><div class=\"kz-table-wrap\"><table class=\"kz-table\"><thead><tr>"
-        f"<th>Package</th><th>Version</th></tr></thead><tbody>{versions_html}</tbody></table></div>")
+        f"<p>{w['commit']} <code>{html.escape(git_commit())}</code></p>{check}"
+        f"<h3>{w['parameters']}</h3><div class=\"kz-table-wrap\"><table class=\"kz-table\"><thead><tr>"
+        f"<th>{w['chapter']}</th><th>{w['parameter']}</th><th>{w['value']}</th></tr></thead>"
+        f"<tbody>{params}</tbody></table></div>"
+        f"<h3>{w['files']}</h3><div class=\"kz-table-wrap\"><table class=\"kz-table hashes\">"
+        f"<thead><tr><th>{w['file']}</th><th>SHA-256</th></tr></thead><tbody>{files}</tbody></table></div>"
+        f"<h3>{w['software']}</h3><div class=\"kz-table-wrap\"><table class=\"kz-table\"><thead><tr>"
+        f"<th>{w['package']}</th><th>{w['version']}</th></tr></thead><tbody>{versions_html}</tbody>"
+        "</table></div>")

@@ -4,8 +4,10 @@
   the validating code changed since the last successful check);
 * execute: each chapter with Papermill in a fresh kernel forked warm from this process (see
   :mod:`kzunrest.kernels`), as many at once as there are cores, reusing the cached execution when
-  none of its inputs changed (all build state lives in :mod:`kzunrest.cache`);
-* assemble: one report notebook with numbered figures, front and back matter;
+  none of its inputs changed (all build state lives in :mod:`kzunrest.cache`); with several
+  languages (``--language``) every language's chapters share the one pool of warm kernels, after
+  one validation;
+* assemble: one report notebook per language with numbered figures, front and back matter;
 * export: ``report.html`` and ``report.pdf`` (its chart images rendered only for charts not
   rendered before), each written to a temporary file and moved into place
   only when complete, and only when its content changed.
@@ -25,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache, changes
+from . import cache, changes, i18n
 from .cache import data_files
 from .errors import ChapterError
 from .publish import publish, remove_leftovers
@@ -42,6 +44,9 @@ class Options:
     force: bool = False
     jobs: int | None = None
     pdf: bool = True
+    # Report languages (kzunrest.i18n.LANGUAGES): English is written to the output folder itself,
+    # every other language to a folder named after it (build/ru/, build/kk/).
+    languages: tuple[str, ...] = ("en",)
 
 
 @dataclass
@@ -67,6 +72,15 @@ def output_dir(requested: Path | None) -> Path:
         raise ConfigError(f"--output-dir {requested}: outside {root}; the build writes only inside "
                           "build/ (choose e.g. build/alt)")
     return target
+
+
+def language_dir(out: Path, language: str) -> Path:
+    """Where one language's report, executed chapters and cache records go."""
+    return out if language == i18n.SOURCE_LANGUAGE else out / language
+
+
+def _label(name: str, language: str) -> str:
+    return name if language == i18n.SOURCE_LANGUAGE else f"{language}/{name}"
 
 
 def data_dir(requested: Path | None) -> Path:
@@ -114,9 +128,11 @@ def _prepare_chapter_kernel() -> None:
     vl_convert.vegalite_to_vega({"mark": "point"})
 
 
-def _run_chapter(spare, notebook: str, target: str, parameters: dict, cwd: str,
+def _run_chapter(spare, notebook, target: str, parameters: dict, cwd: str,
                  data_digest: str) -> dict:
-    """Execute one chapter with Papermill in a warm kernel; record the files it read."""
+    """Execute one chapter with Papermill in a warm kernel; record the files it read.
+    ``notebook``: the chapter's path, or the chapter with its Markdown already in the reader's
+    language (:func:`kzunrest.i18n.translate_notebook`)."""
     import papermill
     from jupyter_core.utils import run_sync
     from papermill.exceptions import PapermillExecutionError
@@ -153,22 +169,26 @@ def _run_chapter(spare, notebook: str, target: str, parameters: dict, cwd: str,
 
 @dataclass
 class Plan:
-    """What stage 2 will do: the chapters to execute (with why) and those reused from the cache."""
+    """What stage 2 will do for one language: the chapters to execute (with why) and those reused
+    from the cache."""
 
     todo: list
     cached: dict[str, Outcome]
+    language: str = i18n.SOURCE_LANGUAGE
+    out: Path | None = None
 
 
 def plan_chapters(config: Config, directory: Path, out: Path, force: bool, package: str,
-                  environment: str) -> Plan:
+                  environment: str, language: str = i18n.SOURCE_LANGUAGE) -> Plan:
     todo, cached = [], {}
     for chapter in config.chapters:
-        reason = "--force" if force else staleness(chapter, directory, out, package, environment)
+        reason = "--force" if force else staleness(chapter, directory, out, package, environment,
+                                                   language)
         if reason is None:
             cached[chapter.name] = Outcome(chapter.name, "cached", "inputs unchanged")
         else:
-            todo.append((chapter, chapter_parameters(chapter, directory), reason))
-    return Plan(todo, cached)
+            todo.append((chapter, chapter_parameters(chapter, directory, language), reason))
+    return Plan(todo, cached, language, out)
 
 
 def _warm_exporter() -> None:
@@ -200,29 +220,39 @@ def start_kernels(pool, count: int) -> list:
     return pool.take(count)
 
 
-def execute_stage(config: Config, plan: Plan, out: Path, jobs: int | None, spares: list,
-                  data_digest: str, package: str, environment: str) -> list[Outcome]:
-    chapters_dir = out / "chapters"
-    chapters_dir.mkdir(parents=True, exist_ok=True)
-    outcomes = dict(plan.cached)
-    for name, outcome in outcomes.items():
-        say(f"      {name:<28} cached    ({outcome.reason})")
-    if plan.todo:
-        _execute_parallel(plan.todo, chapters_dir, out, jobs, outcomes, spares, data_digest,
-                          package, environment)
-    return [outcomes[c.name] for c in config.chapters]
+def execute_stage(config: Config, plans: list[Plan], jobs: int | None, spares: list,
+                  data_digest: str, package: str, environment: str) -> dict[str, list[Outcome]]:
+    """Execute the stale chapters of every language's plan in one pool of warm kernels (as many
+    at once as ``jobs``). Returns each language's outcomes in chapter order."""
+    outcomes: dict[tuple[str, str], Outcome] = {}
+    todo = []
+    for plan in plans:
+        (plan.out / "chapters").mkdir(parents=True, exist_ok=True)
+        for name, outcome in plan.cached.items():
+            outcomes[(plan.language, name)] = outcome
+            say(f"      {_label(name, plan.language):<28} cached    ({outcome.reason})")
+        todo += [(chapter, parameters, reason, plan.language, plan.out)
+                 for chapter, parameters, reason in plan.todo]
+    if todo:
+        _execute_parallel(todo, jobs, outcomes, spares, data_digest, package, environment)
+    return {plan.language: [outcomes[(plan.language, c.name)] for c in config.chapters]
+            for plan in plans}
 
 
-def chapter_parameters(chapter, directory: Path) -> dict:
-    return {**chapter.parameters, "data_dir": str(directory)}
+def chapter_parameters(chapter, directory: Path, language: str = i18n.SOURCE_LANGUAGE) -> dict:
+    """What Papermill injects. English is every chapter's default language, so it is not passed
+    (an English chapter's parameters, and its cache key, are what they were before languages)."""
+    extra = {} if language == i18n.SOURCE_LANGUAGE else {"language": language}
+    return {**chapter.parameters, "data_dir": str(directory), **extra}
 
 
-def staleness(chapter, directory: Path, out: Path, package: str, environment: str) -> str | None:
+def staleness(chapter, directory: Path, out: Path, package: str, environment: str,
+              language: str = i18n.SOURCE_LANGUAGE) -> str | None:
     """Why the chapter must execute again, or None when its cached execution is current."""
     record = cache.load_record(out, chapter.name)
     reads = list((record or {}).get("reads", {}))
-    current = cache.fingerprint(chapter.notebook, chapter_parameters(chapter, directory), reads,
-                                package, environment)
+    current = cache.fingerprint(chapter.notebook, chapter_parameters(chapter, directory, language),
+                                reads, package, environment)
     return cache.why_stale(record, current, out / "chapters" / f"{chapter.name}.ipynb")
 
 
@@ -232,31 +262,42 @@ def default_jobs(chapters: int) -> int:
     return max(1, min(os.cpu_count() or 1, chapters))
 
 
-def _execute_parallel(todo, chapters_dir: Path, out: Path, jobs: int | None,
-                      outcomes: dict[str, Outcome], spares: list, data_digest: str, package: str,
-                      environment: str) -> None:
+def _execute_parallel(todo, jobs: int | None, outcomes: dict[tuple[str, str], Outcome],
+                      spares: list, data_digest: str, package: str, environment: str) -> None:
+    """``todo``: (chapter, parameters, reason, language, output folder) for every chapter of
+    every language to execute, each on one of ``spares``."""
+    import nbformat
+
     workers = max(1, min(jobs or default_jobs(len(todo)), len(todo)))
     say(f"      running {len(todo)} chapter(s), {workers} at a time")
-    staging = Path(tempfile.mkdtemp(prefix=".executing-", dir=chapters_dir))
+    staging: dict[str, Path] = {}
     failures = []
     jobs_queue: queue.Queue = queue.Queue()
     results: queue.Queue = queue.Queue()
-    for spare, (chapter, parameters, reason) in zip(spares, todo):
-        jobs_queue.put((spare, chapter, parameters, reason, staging / f"{chapter.name}.ipynb"))
-        say(f"      {chapter.name:<28} queued    ({reason})")
+    for spare, (chapter, parameters, reason, language, out) in zip(spares, todo):
+        if language not in staging:
+            staging[language] = Path(tempfile.mkdtemp(prefix=".executing-", dir=out / "chapters"))
+        # The chapter's Markdown in the reader's language (here, not in the worker threads: the
+        # catalogs switch language for the whole process); the notebook file itself stays English.
+        source = (str(chapter.notebook) if language == i18n.SOURCE_LANGUAGE else
+                  i18n.translate_notebook(nbformat.read(chapter.notebook, as_version=4), language))
+        jobs_queue.put((spare, chapter, parameters, reason, language, out, source,
+                        staging[language] / f"{chapter.name}.ipynb"))
+        say(f"      {_label(chapter.name, language):<28} queued    ({reason})")
 
     def worker() -> None:
         while True:
             try:
-                spare, chapter, parameters, reason, target = jobs_queue.get_nowait()
+                spare, chapter, parameters, reason, language, out, source, target = \
+                    jobs_queue.get_nowait()
             except queue.Empty:
                 return
             try:
-                result = _run_chapter(spare, str(chapter.notebook), str(target), parameters,
+                result = _run_chapter(spare, source, str(target), parameters,
                                       str(chapter.notebook.parent), data_digest)
             except BaseException as error:  # handed to the main thread, raised there
                 result = {"ok": False, "error": error}
-            results.put((chapter, parameters, reason, target, result))
+            results.put((chapter, parameters, reason, language, out, target, result))
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
     try:
@@ -265,25 +306,27 @@ def _execute_parallel(todo, chapters_dir: Path, out: Path, jobs: int | None,
         for _ in todo:
             while True:
                 try:
-                    chapter, parameters, reason, target, result = results.get(timeout=0.2)
+                    chapter, parameters, reason, language, out, target, result = \
+                        results.get(timeout=0.2)
                     break
                 except queue.Empty:
                     continue
             if "error" in result:
                 raise result["error"]
+            chapters_dir, label = out / "chapters", _label(chapter.name, language)
             if not result["ok"]:
                 kept = chapters_dir / f"{chapter.name}.failed.ipynb"
                 if target.is_file():
                     target.replace(kept)
                 failures.append(_failure_message(chapter, result, kept))
-                say(f"      {chapter.name:<28} FAILED")
+                say(f"      {label:<28} FAILED")
                 continue
             target.replace(chapters_dir / f"{chapter.name}.ipynb")
             (chapters_dir / f"{chapter.name}.failed.ipynb").unlink(missing_ok=True)
             cache.save_record(out, chapter.name, cache.fingerprint(
                 chapter.notebook, parameters, result["reads"], package, environment))
-            outcomes[chapter.name] = Outcome(chapter.name, "executed", reason)
-            say(f"      {chapter.name:<28} executed  in {result['seconds']:.1f} s")
+            outcomes[(language, chapter.name)] = Outcome(chapter.name, "executed", reason)
+            say(f"      {label:<28} executed  in {result['seconds']:.1f} s")
     except BaseException:
         # Interrupted (Ctrl-C) or a kernel died: stop every kernel now rather than wait for the
         # chapters they are running.
@@ -293,7 +336,8 @@ def _execute_parallel(todo, chapters_dir: Path, out: Path, jobs: int | None,
             thread.join(timeout=5)
         raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        for folder in staging.values():
+            shutil.rmtree(folder, ignore_errors=True)
     if failures:
         raise ChapterError("\n".join(failures))
 
@@ -324,16 +368,20 @@ def executed_chapters(config: Config, out: Path) -> list[Path]:
     return [out / "chapters" / f"{c.name}.ipynb" for c in config.chapters]
 
 
-def assemble_stage(config: Config, directory: Path, out: Path):
-    """One report notebook from the executed chapters, with front and back matter."""
+def assemble_stage(config: Config, directory: Path, out: Path,
+                   language: str = i18n.SOURCE_LANGUAGE):
+    """One report notebook from the executed chapters, with front and back matter, in the
+    language the chapters were executed in (the catalogs stay on it until the next language)."""
     from .assemble import assemble
     from .data import load
 
     started = time.monotonic()
     dataset = load(directory, tables=["sources"], check=False)  # validated in stage 1
     cited = cited_sources(directory)
-    parameters = {c.name: {**c.parameters, "data_dir": _display_dir(directory)}
+    parameters = {c.name: {k: v for k, v in chapter_parameters(c, directory, language).items()
+                           if k != "data_dir"} | {"data_dir": _display_dir(directory)}
                   for c in config.chapters}
+    i18n.use(language)
     report, front = assemble(config, [out / "chapters" / f"{c.name}.ipynb" for c in config.chapters],
                              dataset.sources, cited, data_files(directory),
                              report_inputs(config, directory), parameters)
@@ -416,67 +464,88 @@ def _display_dir(directory: Path) -> str:
 
 
 def build(options: Options, pool=None) -> int:
-    """Build the report. ``pool``: chapter kernels kept ready between builds (kzunrest watch);
-    by default the kernels are forked for this build alone."""
+    """Build the report in each of ``options.languages``. ``pool``: chapter kernels kept ready
+    between builds (kzunrest watch); by default the kernels are forked for this build alone."""
     total = time.monotonic()
-    out = output_dir(options.output_dir)
+    root = output_dir(options.output_dir)
     directory = data_dir(options.data_dir)
     config = load_config(options.config)
-    out.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out)
+    languages = list(dict.fromkeys(i18n.check(language) for language in options.languages))
+    outs = {language: language_dir(root, language) for language in languages}
+    for out in outs.values():
+        out.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(out)
 
     code = cache.package_code_digest(), cache.environment_digest()
-    plan = plan_chapters(config, directory, out, options.force, *code)
+    plans = [plan_chapters(config, directory, out, options.force, *code, language=language)
+             for language, out in outs.items()]
     own = pool is None
     pool = kernel_pool() if own else pool
-    spares = start_kernels(pool, len(plan.todo))
+    spares = start_kernels(pool, sum(len(plan.todo) for plan in plans))
     try:
-        return _build(options, config, directory, out, plan, spares, total, code)
+        return _build(options, config, directory, root, plans, spares, total, code)
     finally:
         pool.give_back(spares)  # kernels a failed or interrupted build did not use
         if own:
             pool.close()
+        i18n.use(i18n.SOURCE_LANGUAGE)
 
 
-def _build(options: Options, config: Config, directory: Path, out: Path, plan: Plan,
+def _outputs(out: Path, want_pdf: bool) -> list[Path]:
+    return [out / "report.html", *([out / "report.pdf"] if want_pdf else [])]
+
+
+def _build(options: Options, config: Config, directory: Path, root: Path, plans: list[Plan],
            spares: list, total: float, code: tuple[str, str]) -> int:
     started = time.monotonic()
     say("[1/4] validate data")
-    status, data_digest = validate_stage(directory, out, options.force)
+    status, data_digest = validate_stage(directory, root, options.force)  # once, every language
     say(f"      {status} ({time.monotonic() - started:.1f} s)")
 
     started = time.monotonic()
     say("[2/4] execute chapters")
     inputs = report_inputs(config, directory)
-    outputs = [out / "report.html", *([out / "report.pdf"] if options.pdf else [])]
-    if not plan.todo and cache.why_report_stale(
-            out, cache.report_key(inputs, executed_chapters(config, out), *code), outputs) is None:
+    current = {plan.language: not plan.todo and cache.why_report_stale(
+        plan.out, cache.report_key(inputs, executed_chapters(config, plan.out), *code),
+        _outputs(plan.out, options.pdf)) is None for plan in plans}
+    if all(current.values()):
         # Fast path: no input of any chapter or of the report changed. Nothing is started.
-        for chapter in config.chapters:
-            say(f"      {chapter.name:<28} cached    (inputs unchanged)")
+        for plan in plans:
+            for chapter in config.chapters:
+                say(f"      {_label(chapter.name, plan.language):<28} cached    (inputs unchanged)")
         say(f"done in {time.monotonic() - total:.1f} s: nothing changed; "
-            + ", ".join(_shown(p) for p in outputs) + " up to date")
+            + ", ".join(_shown(p) for plan in plans for p in _outputs(plan.out, options.pdf))
+            + " up to date")
         return 0
+    for plan in plans:
+        if current[plan.language]:
+            say(f"      {plan.language}: report up to date, nothing to execute")
+    stale = [plan for plan in plans if not current[plan.language]]
     check_parameters(config)
     warming = threading.Thread(target=_warm_exporter, daemon=True)
     warming.start()
-    outcomes = execute_stage(config, plan, out, options.jobs, spares, data_digest, *code)
+    outcomes = execute_stage(config, stale, options.jobs, spares, data_digest, *code)
     warming.join()
-    ran = [o.name for o in outcomes if o.status == "executed"]
-    say(f"      {len(ran)} executed, {len(outcomes) - len(ran)} cached "
+    executed = sum(o.status == "executed" for done in outcomes.values() for o in done)
+    say(f"      {executed} executed, {sum(map(len, outcomes.values())) - executed} cached "
         f"({time.monotonic() - started:.1f} s)")
 
-    say("[3/4] assemble report")
-    report, front = assemble_stage(config, directory, out)
-    changed = changes.attach(front, out, directory, [c.name for c in config.chapters])
-    say("[4/4] export")
-    files, keys = export_stage(report, front, out, options.pdf, cache.published_content(out))
-    written = publish(out, files)
-    for name in keys:
-        say(f"      {name:<12} {'written' if name in written else 'unchanged'}")
-    cache.save_report(out, cache.report_key(inputs, executed_chapters(config, out), *code), keys)
-    changed.keep()  # this build is now "the previous build"; writes changes.md
-    say(f"done in {time.monotonic() - total:.1f} s: " + ", ".join(_shown(p) for p in outputs))
+    written_paths = []
+    for plan in stale:
+        out, prefix = plan.out, "" if len(plans) == 1 else f" ({plan.language})"
+        say(f"[3/4] assemble report{prefix}")
+        report, front = assemble_stage(config, directory, out, plan.language)
+        changed = changes.attach(front, out, directory, [c.name for c in config.chapters])
+        say(f"[4/4] export{prefix}")
+        files, keys = export_stage(report, front, out, options.pdf, cache.published_content(out))
+        written = publish(out, files)
+        for name in keys:
+            say(f"      {name:<12} {'written' if name in written else 'unchanged'}")
+        cache.save_report(out, cache.report_key(inputs, executed_chapters(config, out), *code), keys)
+        changed.keep()  # this build is now "the previous build"; writes changes.md
+        written_paths += [_shown(p) for p in _outputs(out, options.pdf)]
+    i18n.use(i18n.SOURCE_LANGUAGE)
+    say(f"done in {time.monotonic() - total:.1f} s: " + ", ".join(written_paths))
     return 0
 
 

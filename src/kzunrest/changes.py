@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import data_files, file_digest
+from .i18n import _
 from .publish import publish
 from .tablecheck import read_rows
 
@@ -36,7 +37,7 @@ REPORT = "changes.md"
 # memory than the build may spend (see README, Benchmark).
 ROW_LIMIT = 200_000
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*(“\"])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ*(“«\"])")
 _LEDGER_TABLES = ("claims.csv", "claim_checks.csv", "sources.csv", "datapackage.json")
 
 
@@ -128,10 +129,11 @@ def table_change(name: str, before: Path, after: Path, key: list[str]) -> TableC
     whole row when the table has none)."""
     change = TableChange(name)
     if not before.is_file() or not after.is_file():
-        change.note = "table added" if after.is_file() else "table removed"
+        change.note = _("table added") if after.is_file() else _("table removed")
         return change
     if _line_count(before) > ROW_LIMIT or _line_count(after) > ROW_LIMIT:
-        change.note = f"file changed (more than {ROW_LIMIT:,} rows: compared by digest only)"
+        change.note = _("file changed (more than {n} rows: compared by digest only)").format(
+            n=f"{ROW_LIMIT:,}")
         return change
     old_columns, old_rows = _read(before)
     new_columns, new_rows = _read(after)
@@ -247,7 +249,7 @@ def compare(out: Path, directory: Path, chapters: list[Path]) -> Changes:
             if change:
                 tables.append(change)
     for name in sorted(set(old_files) - set(digests) - {"datapackage.json"}):
-        tables.append(TableChange(name, note="table removed"))
+        tables.append(TableChange(name, note=_("table removed")))
     narrative = {}
     for chapter, sentences in state["narrative"].items():
         pairs = sentence_changes(before.get("narrative", {}).get(chapter, []), sentences)
@@ -275,46 +277,52 @@ def _blocks(c: Changes) -> list[tuple[str, list[str]]]:
         if t.note:
             parts.append(t.note)
         if t.added:
-            parts.append(f"{len(t.added)} added: " + "; ".join(t.added))
+            parts.append(_("{n} added:").format(n=len(t.added)) + " " + "; ".join(t.added))
         if t.removed:
-            parts.append(f"{len(t.removed)} removed: " + "; ".join(t.removed))
+            parts.append(_("{n} removed:").format(n=len(t.removed)) + " " + "; ".join(t.removed))
         for key, cells in t.changed:
-            parts.append(f"changed {key}: " + "; ".join(f"{col} {old or '(empty)'} → {new or '(empty)'}"
+            empty = _("(empty)")
+            parts.append(_("changed {key}:").format(key=key) + " " + "; ".join(
+                f"{col} {old or empty} → {new or empty}"
                                                        for col, old, new in cells))
         tables.append(f"{t.name}: " + " · ".join(parts))
     if c.descriptor_changed:
-        tables.append("datapackage.json: the schemas or vocabularies changed")
+        tables.append(_("datapackage.json: the schemas or vocabularies changed"))
     narrative = []
     for chapter, pairs in c.narrative.items():
         for old, new in pairs:
             if old and new:
                 moved = [f"{a} → {b}" for a, b in zip(_NUMBER.findall(old), _NUMBER.findall(new))
                          if a != b]
-                narrative.append(f"{chapter}: {', '.join(moved)} in “{new}”")
+                narrative.append(_("{chapter}: {numbers} in “{sentence}”").format(
+                    chapter=chapter, numbers=", ".join(moved), sentence=new))
             elif new:
-                narrative.append(f"{chapter}: new: “{new}”")
+                narrative.append(_("{chapter}: new: “{sentence}”").format(chapter=chapter, sentence=new))
             else:
-                narrative.append(f"{chapter}: no longer said: “{old}”")
-    verdicts = [f"{claim}: {old or '(no claim)'} → {new or '(no claim)'}" for claim, old, new in c.verdicts]
-    return [("Rows added, removed or changed", tables),
-            ("Numbers in the narrative that changed", narrative),
-            ("Ledger verdicts that changed", verdicts)]
+                narrative.append(_("{chapter}: no longer said: “{sentence}”").format(
+                    chapter=chapter, sentence=old))
+    none = _("(no claim)")
+    verdicts = [f"{claim}: {old or none} → {new or none}"
+                for claim, old, new in c.verdicts]
+    return [(_("Rows added, removed or changed"), tables),
+            (_("Numbers in the narrative that changed"), narrative),
+            (_("Ledger verdicts that changed"), verdicts)]
 
 
 def _lead(c: Changes) -> str:
     if not c.previous:
-        return ("This is the first build in this output folder: there is no previous build to "
-                "compare with.")
+        return _("This is the first build in this output folder: there is no previous build to "
+                 "compare with.")
     if not any(items for _, items in _blocks(c)):
-        return "Nothing a reviewer re-checks changed since the previous successful build."
-    return "Compared with the previous successful build in this output folder:"
+        return _("Nothing a reviewer re-checks changed since the previous successful build.")
+    return _("Compared with the previous successful build in this output folder:")
 
 
 def _markdown(c: Changes) -> str:
-    lines = ["# What changed since the previous build", "", _lead(c)]
+    lines = ["# " + _("What changed since the previous build"), "", _lead(c)]
     for heading, items in _blocks(c):
         lines += ["", f"## {heading}", ""]
-        lines += [f"- {item}" for item in items] or ["- none"]
+        lines += [f"- {item}" for item in items] or ["- " + _("none")]
     return "\n".join(lines) + "\n"
 
 
@@ -323,14 +331,15 @@ def _html(c: Changes) -> str:
     for heading, items in _blocks(c):
         parts.append(f"<h4>{html.escape(heading)}</h4>")
         parts.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
-                     if items else "<p>None.</p>")
+                     if items else "<p>" + html.escape(_("None.")) + "</p>")
     parts.append("</div>")
     return "".join(parts)
 
 
 def about_section(c: Changes) -> str:
     """The block added at the head of "About this build"."""
-    return f'<h3 id="changes">What changed since the previous build</h3>{c.html()}'
+    heading = html.escape(_("What changed since the previous build"))
+    return f'<h3 id="changes">{heading}</h3>{c.html()}'
 
 
 

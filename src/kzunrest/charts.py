@@ -13,7 +13,8 @@ from importlib import resources
 import altair as alt
 import pandas as pd
 
-from . import vocabulary
+from . import i18n, vocabulary
+from .i18n import _
 
 FONT = "DejaVu Sans"
 WIDTH = 620
@@ -32,11 +33,17 @@ def theme() -> dict:
 alt.theme.register("kzunrest", enable=True)(theme)
 
 
-def _source_tooltips(source_title: str = "Source") -> list[alt.Tooltip]:
+def _source_tooltips(source_title: str | None = None) -> list[alt.Tooltip]:
     """Where a mark comes from: the source, where in it, and the words as printed there."""
-    return [alt.Tooltip("source:N", title=source_title),
-            alt.Tooltip("locator:N", title="Where in the source"),
-            alt.Tooltip("printed:N", title="As printed")]
+    return [alt.Tooltip("source:N", title=source_title or _("Source")),
+            alt.Tooltip("locator:N", title=_("Where in the source")),
+            alt.Tooltip("printed:N", title=_("As printed"))]
+
+
+def lines(subtitle: str | list[str]) -> list[str]:
+    """A subtitle as lines: a translation may break a long line with "\\n" (Vega does not)."""
+    return [line for text in ([subtitle] if isinstance(subtitle, str) else subtitle)
+            for line in text.split("\n")]
 
 
 def _dates(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -101,7 +108,7 @@ def _with_outline(chart, outline: dict | None = None, regions: dict | None = Non
 
 
 def _first_days(first_seen: pd.DataFrame) -> list[str]:
-    return [f"{d:%-d %b}" for d in sorted(first_seen["first_date"].unique())]
+    return [i18n.date(d, "short") for d in sorted(first_seen["first_date"].unique())]
 
 
 def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
@@ -111,30 +118,30 @@ def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
     ``first_seen``: one row per city with city, region, latitude, longitude, first_date, n_days
     (days with reports) and worst (most serious activity reported there in the window).
     """
-    data = first_seen.assign(first_day=[f"{d:%-d %b}" for d in first_seen["first_date"]])
+    data = first_seen.assign(first_day=[i18n.date(d, "short") for d in first_seen["first_date"]])
     data = _dates(data, "first_date")
     days = _first_days(first_seen)
     width, height = 560, 330
     points = (alt.Chart(data)
               .mark_circle(stroke="#333333", strokeWidth=0.6, opacity=0.9)
               .encode(longitude="longitude:Q", latitude="latitude:Q",
-                      color=alt.Color("first_day:O", title="First reported", sort=days,
+                      color=alt.Color("first_day:O", title=_("First reported"), sort=days,
                                       # Earliest days darkest: the spread reads outward.
                                       scale=alt.Scale(scheme="yelloworangered", reverse=True,
                                                       domain=days),
                                       legend=alt.Legend(orient="right", direction="vertical")),
-                      size=alt.Size("n_days:Q", title="Days with reports",
+                      size=alt.Size("n_days:Q", title=_("Days with reports"),
                                     scale=alt.Scale(domain=[1, max(2, int(data["n_days"].max()))],
                                                     range=[50, 420]),
                                     legend=alt.Legend(orient="right", direction="vertical",
                                                       values=sorted({1, int(data["n_days"].max())}))),
-                      tooltip=[alt.Tooltip("city:N", title="City"),
-                               alt.Tooltip("region:N", title="Region"),
-                               alt.Tooltip("first_date:T", title="First reported", format="%d %B %Y"),
-                               alt.Tooltip("n_days:Q", title="Days with reports"),
-                               alt.Tooltip("worst:N", title="Most serious activity"),
+                      tooltip=[alt.Tooltip("city:N", title=_("City")),
+                               alt.Tooltip("region:N", title=_("Region")),
+                               alt.Tooltip("first_date:T", title=_("First reported"), format="%d %B %Y"),
+                               alt.Tooltip("n_days:Q", title=_("Days with reports")),
+                               alt.Tooltip("worst:N", title=_("Most serious activity")),
                                # Filled in by the report with the sources' numbers.
-                               *_source_tooltips("Sources of the first report")]))
+                               *_source_tooltips(_("Sources of the first report"))]))
     projection = _projection(outline, width, height)
     # Labels east of 80°E go to the left of their dot so they stay inside the map.
     labels = [alt.Chart(data).transform_filter(test).mark_text(
@@ -147,8 +154,9 @@ def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
             else region_shapes(regions, None, projection, width, height))
     chart = alt.layer(base, points.project(**projection), *labels)
     return _with_outline(chart, outline if regions is None else None, regions).properties(
-        title=alt.Title("Where unrest was reported, by the day it was first reported",
-                        subtitle=f"Cities and towns, {start:%-d %B} – {end:%-d %B %Y}"))
+        title=alt.Title(_("Where unrest was reported, by the day it was first reported"),
+                        subtitle=_("Cities and towns, {start} – {end}").format(
+                            start=i18n.date(start, "day_month"), end=i18n.date(end))))
 
 
 # Shades for the most serious activity reported in a region that day (ordinal, light to dark).
@@ -166,18 +174,20 @@ def region_shapes(regions: dict, days: pd.DataFrame | None, projection: dict, wi
     levels = [vocabulary.label("map_shading", "no_report"), *vocabulary.labels("activity").values()]
     # The day rides along (unused by the marks) so the figure's data table says which panel a row
     # shades.
-    columns = ["region", "activity_label", *(["source_ids"] if "source_ids" in days else [])]
+    fields = ["activity_label", "region_label"] if "region_label" in days else ["activity_label"]
+    columns = ["region", *fields, *(["source_ids"] if "source_ids" in days else [])]
     shown = _dates(days[["day", *columns]], "day") if "day" in days else days[columns]
     # "source" (the sources with their numbers) is written into the rows by the report.
-    lookup = alt.LookupData(shown, "region", ["activity_label", "source"])
+    lookup = alt.LookupData(shown, "region", [*fields, "source"])
     return (base.transform_lookup(lookup="properties.region", from_=lookup)
             .mark_geoshape(stroke="#8c8c8c", strokeWidth=0.4)
-            .encode(color=alt.Color("activity_label:N", title="Most serious report in the region",
+            .encode(color=alt.Color("activity_label:N", title=_("Most serious report in the region"),
                                     scale=alt.Scale(domain=levels, range=SEVERITY_COLOURS),
                                     legend=alt.Legend(orient="bottom", columns=3, titleLimit=300)),
-                    tooltip=[alt.Tooltip("properties.region:N", title="Region"),
-                             alt.Tooltip("activity_label:N", title="Most serious report"),
-                             alt.Tooltip("source:N", title="Sources")])
+                    tooltip=[alt.Tooltip("region_label:N" if "region_label" in days
+                                         else "properties.region:N", title=_("Region")),
+                             alt.Tooltip("activity_label:N", title=_("Most serious report")),
+                             alt.Tooltip("source:N", title=_("Sources"))])
             .project(**projection).properties(width=width, height=height))
 
 
@@ -197,27 +207,28 @@ def spread_small_multiples(daily: pd.DataFrame, region_days: pd.DataFrame, outli
         points = (alt.Chart(_dates(frame, "day"))
                   .mark_circle(size=22, opacity=0.95, stroke="white", strokeWidth=0.4)
                   .encode(longitude="longitude:Q", latitude="latitude:Q",
-                          fill=alt.Fill("status:N", title="Cities",
-                                        scale=alt.Scale(domain=["reported this day", "reported earlier"],
+                          fill=alt.Fill("status:N", title=_("Cities"),
+                                        scale=alt.Scale(domain=[_("reported this day"), _("reported earlier")],
                                                         range=["#1a1a1a", "#9e9e9e"]),
                                         legend=alt.Legend(orient="bottom")),
                           order=alt.Order("status:N", sort="descending"),  # this day's on top
-                          tooltip=[alt.Tooltip("city:N", title="City"),
-                                   alt.Tooltip("status:N", title="Status"),
-                                   alt.Tooltip("day:T", title="Day", format="%d %B %Y"),
-                                   alt.Tooltip("source:N", title="Sources")])
+                          tooltip=[alt.Tooltip("city:N", title=_("City")),
+                                   alt.Tooltip("status:N", title=_("Status")),
+                                   alt.Tooltip("day:T", title=_("Day"), format="%d %B %Y"),
+                                   alt.Tooltip("source:N", title=_("Sources"))])
                   .project(**projection))
         shades = region_shapes(regions, region_days[region_days["day"] == day], projection,
                                width, height)
-        count = int((frame["status"] == "reported this day").sum())
-        label = f"{day:%-d %b}: {count} {'city' if count == 1 else 'cities'}"
+        count = int((frame["status"] == _("reported this day")).sum())
+        label = i18n.np_("small map title", "{day}: {n} city", "{day}: {n} cities", count).format(
+            day=i18n.date(day, "short"), n=i18n.number(count))
         panels.append(alt.layer(shades, points).properties(title=alt.Title(label, fontSize=11)))
     chart = alt.concat(*panels, columns=columns, spacing=8)
     return _with_outline(chart, regions=regions).properties(
-        title=alt.Title("Day by day: regions and cities with reported unrest",
-                        subtitle="Regions as of January 2022, shaded by the most serious activity a "
-                                 "source reports there that day; dark dots: cities reported that "
-                                 "day, grey: on an earlier day"))
+        title=alt.Title(_("Day by day: regions and cities with reported unrest"),
+                        subtitle=[_("Regions as of January 2022, shaded by the most serious activity a "
+                                    "source reports there that day"),
+                                  _("dark dots: cities reported that day, grey: on an earlier day")]))
 
 
 def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, numbered: bool = True):
@@ -230,14 +241,14 @@ def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, numbered:
                                end=shutdown["end"].dt.strftime("%Y-%m-%d"))
         layers.append(alt.Chart(span).mark_rect(color="#5b8def", opacity=0.13)
                       .encode(x="start:T", x2="end:T",
-                              tooltip=[alt.Tooltip("label:N", title="Span"),
-                                       alt.Tooltip("start:T", title="From", format="%d %b"),
-                                       alt.Tooltip("end:T", title="Until", format="%d %b")]))
+                              tooltip=[alt.Tooltip("label:N", title=_("Span")),
+                                       alt.Tooltip("start:T", title=_("From"), format="%d %b"),
+                                       alt.Tooltip("end:T", title=_("Until"), format="%d %b")]))
     if not events.empty:
         marks = _dates(events, "date")
-        tooltip = [alt.Tooltip("number:N", title="Key event"),
-                   alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
-                   alt.Tooltip("label:N", title="Event"), *_source_tooltips()]
+        tooltip = [alt.Tooltip("number:N", title=_("Key event")),
+                   alt.Tooltip("date:T", title=_("Date"), format="%d %B %Y"),
+                   alt.Tooltip("label:N", title=_("Event")), *_source_tooltips()]
         layers.append(alt.Chart(marks).mark_rule(color="#555555", strokeDash=[3, 3])
                       .encode(x="date:T", tooltip=tooltip))
         if not numbered:
@@ -253,16 +264,16 @@ def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, numbered:
 def event_key(events: pd.DataFrame, width: int = WIDTH) -> alt.Chart:
     """The numbered list of key events shown under a chart with :func:`_event_layers`."""
     rows = _dates(events, "date").assign(
-        line=[f"{n}.  {d:%-d %b} — {label}" for n, d, label in
+        line=[f"{n}.  {i18n.date(d, 'short')} — {label}" for n, d, label in
               zip(events["number"], events["date"], events["label"])])
     rows["row"] = range(len(rows))
     return (alt.Chart(rows).mark_text(align="left", baseline="top", fontSize=10, color="#333333",
                                       limit=width - 10)
             .encode(y=alt.Y("row:O", axis=None), x=alt.value(0), text="line:N",
-                    tooltip=[alt.Tooltip("label:N", title="Event"),
-                             alt.Tooltip("source:N", title="Source")])
+                    tooltip=[alt.Tooltip("label:N", title=_("Event")),
+                             alt.Tooltip("source:N", title=_("Source"))])
             .properties(width=width, height=alt.Step(14),
-                        title=alt.Title("Key events", fontSize=12)))
+                        title=alt.Title(_("Key events"), fontSize=12)))
 
 
 def places_per_day(counts: pd.DataFrame, events: pd.DataFrame,
@@ -275,23 +286,24 @@ def places_per_day(counts: pd.DataFrame, events: pd.DataFrame,
     data = _dates(counts, "day")
     top = math.ceil(max(1, counts["value"].max()) * 1.3)  # headroom for the event numbers
     base = alt.Chart(data).encode(
-        x=alt.X("day:T", title="Date (January 2022)", axis=alt.Axis(format="%-d %b", tickCount="day", labelAngle=-45)),
-        y=alt.Y("value:Q", title="Number with reported unrest", scale=alt.Scale(domain=[0, top])),
+        x=alt.X("day:T", title=_("Date (January 2022)"), axis=alt.Axis(format="%-d %b", tickCount="day", labelAngle=-45)),
+        y=alt.Y("value:Q", title=_("Number with reported unrest"), scale=alt.Scale(domain=[0, top])),
         color=alt.Color("measure:N", title=None, scale=alt.Scale(range=["#c0392b", "#2c3e50"])),
         strokeDash=alt.StrokeDash("kind:N", title=None,
-                                  scale=alt.Scale(domain=["That day", "Cumulative"], range=[[1, 0], [5, 3]]),
+                                  scale=alt.Scale(domain=[_("That day"), _("Cumulative")],
+                                                  range=[[1, 0], [5, 3]]),
                                   legend=None),  # the subtitle explains solid and dashed
-        tooltip=[alt.Tooltip("day:T", title="Date", format="%d %B %Y"),
-                 alt.Tooltip("measure:N", title="Counting"), alt.Tooltip("kind:N", title="Per"),
-                 alt.Tooltip("value:Q", title="Number")])
+        tooltip=[alt.Tooltip("day:T", title=_("Date"), format="%d %B %Y"),
+                 alt.Tooltip("measure:N", title=_("Counting")), alt.Tooltip("kind:N", title=_("Per")),
+                 alt.Tooltip("value:Q", title=_("Number"))])
     lines = base.mark_line(point=True, strokeWidth=2)
     chart = alt.layer(*_event_layers(events, shutdown), lines).properties(width=WIDTH, height=300)
     parts = [chart, event_key(events)] if not events.empty else [chart]
     return (alt.vconcat(*parts, spacing=14)
-            .properties(title=alt.Title("Cities and regions with reported unrest, by day",
-                                        subtitle="Solid: that day; dashed: cumulative. Numbered rules: "
-                                                 "key events (listed below); blue band: internet "
-                                                 "shutdown")))
+            .properties(title=alt.Title(_("Cities and regions with reported unrest, by day"),
+                                        subtitle=[_("Solid: that day; dashed: cumulative"),
+                                                  _("Numbered rules: key events (listed below); blue "
+                                                    "band: internet shutdown")])))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,23 +318,23 @@ def people_timeline(actions: pd.DataFrame, events: pd.DataFrame) -> alt.LayerCha
     """
     data = _dates(actions, "date")
     order = list(actions.sort_values("order")["label"].drop_duplicates())
-    data["link"] = data["linked"].map({True: "linked to January 2022",
-                                       False: "not linked by its source"})
+    data["link"] = data["linked"].map({True: _("linked to January 2022"),
+                                       False: _("not linked by its source")})
     marks = (alt.Chart(data).mark_point(size=90, opacity=0.9, strokeWidth=1.5)
-             .encode(x=alt.X("date:T", title="Date of the action",
+             .encode(x=alt.X("date:T", title=_("Date of the action"),
                              axis=alt.Axis(format="%-d %b %Y", labelAngle=-45)),
                      y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-                     color=alt.Color("action_label:N", title="Action",
+                     color=alt.Color("action_label:N", title=_("Action"),
                                      scale=alt.Scale(scheme="tableau10")),
-                     shape=alt.Shape("action_label:N", title="Action"),
+                     shape=alt.Shape("action_label:N", title=_("Action")),
                      fill=alt.condition(alt.datum.linked, "action_label:N", alt.value("white")),
-                     tooltip=[alt.Tooltip("person:N", title="Person"),
-                              alt.Tooltip("role:N", title="Role at the time"),
-                              alt.Tooltip("affiliation_label:N", title="Affiliation"),
-                              alt.Tooltip("action_label:N", title="Action"),
-                              alt.Tooltip("date:T", title="Date", format="%d %B %Y"),
-                              alt.Tooltip("detail:N", title="Detail"),
-                              alt.Tooltip("link:N", title="January 2022"),
+                     tooltip=[alt.Tooltip("person:N", title=_("Person")),
+                              alt.Tooltip("role:N", title=_("Role at the time")),
+                              alt.Tooltip("affiliation_label:N", title=_("Affiliation")),
+                              alt.Tooltip("action_label:N", title=_("Action")),
+                              alt.Tooltip("date:T", title=_("Date"), format="%d %B %Y"),
+                              alt.Tooltip("detail:N", title=_("Detail")),
+                              alt.Tooltip("link:N", title=_("January 2022")),
                               *_source_tooltips()]))
     height = max(160, 22 * len(order))
     span = (actions["date"].max() - actions["date"].min()).days if len(actions) else 0
@@ -330,14 +342,14 @@ def people_timeline(actions: pd.DataFrame, events: pd.DataFrame) -> alt.LayerCha
     chart = alt.layer(*_event_layers(events, None, numbered), marks).properties(
         width=WIDTH - 180, height=height)
     parts = [chart, event_key(events, WIDTH)] if numbered and not events.empty else [chart]
-    rules = ("numbered rules: key events (listed below)" if numbered
-             else "dotted rules: the key events of January 2022 (chapter 1 lists them)")
+    rules = (_("Numbered rules: key events (listed below)") if numbered
+             else _("Dotted rules: the key events of January 2022 (chapter 1 lists them)"))
     return (alt.vconcat(*parts, spacing=14)
-            .properties(title=alt.Title("Who was dismissed, detained, charged and sentenced, and when",
-                                        subtitle=["One row per person, grouped by affiliation and "
-                                                  f"ordered by first action; {rules}",
-                                                  "Hollow marks: the source does not link the action "
-                                                  "to the January 2022 events"])))
+            .properties(title=alt.Title(_("Who was dismissed, detained, charged and sentenced, and when"),
+                                        subtitle=[_("One row per person, grouped by affiliation and "
+                                                    "ordered by first action"), rules,
+                                                  _("Hollow marks: the source does not link the action "
+                                                    "to the January 2022 events")])))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,11 +365,11 @@ def detentions_over_time(counts: pd.DataFrame) -> alt.LayerChart:
     """
     data = _dates(counts, "as_of")
     measures = list(dict.fromkeys(counts.sort_values("measure")["measure_label"]))
-    color = alt.Color("measure_label:N", title="What is counted", sort=measures,
+    color = alt.Color("measure_label:N", title=_("What is counted"), sort=measures,
                       scale=alt.Scale(scheme="dark2"), legend=alt.Legend(orient="right", columns=1))
-    x = alt.X("as_of:T", title="Date the figure was stated",
+    x = alt.X("as_of:T", title=_("Date the figure was stated"),
               axis=alt.Axis(format="%-d %b %Y", labelAngle=-45))
-    y = alt.Y("point:Q", title="Reported figure (log scale)", scale=alt.Scale(type="log"),
+    y = alt.Y("point:Q", title=_("Reported figure (log scale)"), scale=alt.Scale(type="log"),
               axis=alt.Axis(format="~s"))
     base = alt.Chart(data).encode(x=x, y=y, color=color)
     official = alt.datum.standing == "official"
@@ -370,19 +382,20 @@ def detentions_over_time(counts: pd.DataFrame) -> alt.LayerChart:
         shape=alt.Shape("standing:N", legend=None,
                         scale=alt.Scale(domain=["official", "independent"],
                                         range=["circle", "diamond"])),
-        tooltip=[alt.Tooltip("measure_label:N", title="Counted"),
-                 alt.Tooltip("figure:N", title="Figure"),
-                 alt.Tooltip("scope:N", title="Scope"),
-                 alt.Tooltip("as_of:T", title="Stated on", format="%d %B %Y"),
-                 alt.Tooltip("reported_by:N", title="Stated by"),
-                 alt.Tooltip("standing:N", title="Official or independent"),
+        tooltip=[alt.Tooltip("measure_label:N", title=_("Counted")),
+                 alt.Tooltip("figure:N", title=_("Figure")),
+                 alt.Tooltip("scope_label:N", title=_("Scope")),
+                 alt.Tooltip("as_of:T", title=_("Stated on"), format="%d %B %Y"),
+                 alt.Tooltip("reported_by:N", title=_("Stated by")),
+                 alt.Tooltip("standing_label:N", title=_("Official or independent")),
                  *_source_tooltips()])
     return (alt.layer(lines, points)
             .properties(width=WIDTH - 200, height=300,
-                        title=alt.Title("Detentions, arrests, charges and sentences as reported",
-                                        subtitle=["Each mark is one figure on the day it was stated; "
-                                                  "filled circles: official, hollow diamonds: independent",
-                                                  "Lines join the national official figures of each measure"])))
+                        title=alt.Title(_("Detentions, arrests, charges and sentences as reported"),
+                                        subtitle=[_("Each mark is one figure on the day it was stated"),
+                                                  _("Filled circles: official, hollow diamonds: "
+                                                    "independent"),
+                                                  _("Lines join the national official figures of each measure")])))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -401,24 +414,24 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
     data["from"] = data["low"].fillna(data["value"])
     data["to"] = data["high"].fillna(data["from"])
     y = alt.Y("category_label:N", title=None, sort=list(vocabulary.labels("toll_category").values()))
-    tooltip = [alt.Tooltip("event_label:N", title="Event"),
-               alt.Tooltip("category_label:N", title="Counting"),
-               alt.Tooltip("value:Q", title="Figure"), alt.Tooltip("low:Q", title="From"),
-               alt.Tooltip("high:Q", title="To"),
-               alt.Tooltip("reported_by:N", title="Reported by"),
-               alt.Tooltip("as_of:T", title="As of", format="%d %B %Y"),
+    tooltip = [alt.Tooltip("event_label:N", title=_("Event")),
+               alt.Tooltip("category_label:N", title=_("Counting")),
+               alt.Tooltip("value:Q", title=_("Figure")), alt.Tooltip("low:Q", title=_("From")),
+               alt.Tooltip("high:Q", title=_("To")),
+               alt.Tooltip("reported_by:N", title=_("Reported by")),
+               alt.Tooltip("as_of:T", title=_("As of"), format="%d %B %Y"),
                *_source_tooltips()]
     base = alt.Chart(data).encode(y=y)
     ranges = (base.mark_rule(strokeWidth=3, opacity=0.6)
-              .encode(x="from:Q", x2="to:Q", color=alt.Color("official_label:N", title="Figure from"),
+              .encode(x="from:Q", x2="to:Q", color=alt.Color("official_label:N", title=_("Figure from")),
                       tooltip=tooltip))
     points = (base.mark_point(filled=True, size=70, opacity=0.85)
-              .encode(x=alt.X("point:Q", title="Deaths reported"),
-                      color=alt.Color("official_label:N", title="Figure from",
-                                      scale=alt.Scale(domain=["State body", "Others"],
+              .encode(x=alt.X("point:Q", title=_("Deaths reported")),
+                      color=alt.Color("official_label:N", title=_("Figure from"),
+                                      scale=alt.Scale(domain=[_("State body"), _("Others")],
                                                       range=["#c0392b", "#2c7fb8"])),
-                      shape=alt.Shape("official_label:N", title="Figure from",
-                                      scale=alt.Scale(domain=["State body", "Others"],
+                      shape=alt.Shape("official_label:N", title=_("Figure from"),
+                                      scale=alt.Scale(domain=[_("State body"), _("Others")],
                                                       range=["circle", "diamond"])),
                       tooltip=tooltip))
     return (alt.layer(ranges, points)
@@ -428,8 +441,8 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
                                header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=12,
                                                  labelFontWeight="bold", labelOrient="top")))
             .resolve_scale(y="independent")
-            .properties(title=alt.Title("Death tolls as reported, three events compared",
-                                        subtitle="Each mark is one reported figure; bars are reported ranges")))
+            .properties(title=alt.Title(_("Death tolls as reported, three events compared"),
+                                        subtitle=_("Each mark is one reported figure; bars are reported ranges"))))
 
 
 def official_toll_over_time(tolls: pd.DataFrame) -> alt.LayerChart:
@@ -439,19 +452,19 @@ def official_toll_over_time(tolls: pd.DataFrame) -> alt.LayerChart:
     """
     data = _dates(tolls, "as_of")
     base = alt.Chart(data).encode(
-        x=alt.X("as_of:T", title="Date of the statement", axis=alt.Axis(format="%-d %b %Y", labelAngle=-45)),
-        y=alt.Y("value:Q", title="Deaths (official figure)"),
-        color=alt.Color("category_label:N", title="Counting"),
-        tooltip=[alt.Tooltip("as_of:T", title="As of", format="%d %B %Y"),
-                 alt.Tooltip("category_label:N", title="Counting"),
-                 alt.Tooltip("value:Q", title="Deaths"),
-                 alt.Tooltip("reported_by:N", title="Reported by"),
+        x=alt.X("as_of:T", title=_("Date of the statement"), axis=alt.Axis(format="%-d %b %Y", labelAngle=-45)),
+        y=alt.Y("value:Q", title=_("Deaths (official figure)")),
+        color=alt.Color("category_label:N", title=_("Counting")),
+        tooltip=[alt.Tooltip("as_of:T", title=_("As of"), format="%d %B %Y"),
+                 alt.Tooltip("category_label:N", title=_("Counting")),
+                 alt.Tooltip("value:Q", title=_("Deaths")),
+                 alt.Tooltip("reported_by:N", title=_("Reported by")),
                  *_source_tooltips()])
     return (alt.layer(base.mark_line(interpolate="step-after", opacity=0.6),
                       base.mark_point(filled=True, size=70))
             .properties(width=WIDTH, height=260,
-                        title=alt.Title("Kazakhstan's official death toll over time",
-                                        subtitle="Each point is a figure stated by a state body")))
+                        title=alt.Title(_("Kazakhstan's official death toll over time"),
+                                        subtitle=_("Each point is a figure stated by a state body"))))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -476,39 +489,42 @@ def claims_compared(rows: pd.DataFrame) -> alt.LayerChart:
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=360))
     bars = (alt.Chart(windows).mark_bar(height=10, color="#d9d9d9")
             .encode(x=alt.X("window_low:Q", scale=x_scale), x2="window_high:Q", y=y,
-                    tooltip=[alt.Tooltip("label:N", title="Claim"),
-                             alt.Tooltip("article:N", title="Article says"),
-                             alt.Tooltip("window_low:Q", title="Words allow from (× figure)",
+                    tooltip=[alt.Tooltip("label:N", title=_("Claim")),
+                             alt.Tooltip("article:N", title=_("Article says")),
+                             alt.Tooltip("window_low:Q", title=_("Words allow from (× figure)"),
                                          format=".3g"),
-                             alt.Tooltip("window_high:Q", title="Words allow up to (× figure)",
+                             alt.Tooltip("window_high:Q", title=_("Words allow up to (× figure)"),
                                          format=".3g")]))
     agree = alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(color="#333333", strokeWidth=1) \
         .encode(x="ratio:Q")
     roles = ["weighed", "not weighed", "related"]
+    names = {"weighed": _("weighed"), "not weighed": _("not weighed"), "related": _("related")}
+    # Weighed reports are drawn last, on top of the others.
+    rows = rows.assign(role_label=rows["role"].map(names),
+                       role_rank=rows["role"].map({"not weighed": 0, "related": 1, "weighed": 2}))
     points = (alt.Chart(rows).mark_point(size=70, opacity=0.9, filled=True)
-              .encode(x=alt.X("ratio:Q", title="Other report ÷ the article's figure (1 = same figure)",
+              .encode(x=alt.X("ratio:Q", title=_("Other report ÷ the article's figure (1 = same figure)"),
                               scale=x_scale,
                               axis=alt.Axis(values=[0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20], format="~g")),
                       y=y,
-                      color=alt.Color("role:N", title="Report", scale=alt.Scale(
-                          domain=roles, range=["#08519c", "#a6a6a6", "#e6550d"]),
+                      color=alt.Color("role_label:N", title=_("Report"), scale=alt.Scale(
+                          domain=[names[r] for r in roles], range=["#08519c", "#a6a6a6", "#e6550d"]),
                           legend=alt.Legend(orient="top")),
-                      shape=alt.Shape("role:N", title="Report", scale=alt.Scale(
-                          domain=roles, range=["circle", "circle", "diamond"])),
-                      # Weighed reports drawn last, on top of the others.
-                      order=alt.Order("role:N", sort="ascending"),  # "weighed" sorts last
-                      tooltip=[alt.Tooltip("label:N", title="Claim"),
-                               alt.Tooltip("article:N", title="Article says"),
-                               alt.Tooltip("reported:N", title="Other report"),
-                               alt.Tooltip("standing:N", title="Standing"),
-                               alt.Tooltip("role:N", title="In the verdict"),
-                               alt.Tooltip("ratio:Q", title="Ratio", format=".3f"),
-                               alt.Tooltip("source:N", title="Source")]))
+                      shape=alt.Shape("role_label:N", title=_("Report"), scale=alt.Scale(
+                          domain=[names[r] for r in roles], range=["circle", "circle", "diamond"])),
+                      order=alt.Order("role_rank:Q", sort="ascending"),
+                      tooltip=[alt.Tooltip("label:N", title=_("Claim")),
+                               alt.Tooltip("article:N", title=_("Article says")),
+                               alt.Tooltip("reported:N", title=_("Other report")),
+                               alt.Tooltip("standing:N", title=_("Standing")),
+                               alt.Tooltip("role_label:N", title=_("In the verdict")),
+                               alt.Tooltip("ratio:Q", title=_("Ratio"), format=".3f"),
+                               alt.Tooltip("source:N", title=_("Source"))]))
     return (alt.layer(bars, agree, points)
             .properties(width=WIDTH - 260, height=alt.Step(18),
-                        title=alt.Title("The articles' numbers against other reports",
-                                        subtitle="Grey bar: what the article’s words allow; blue "
-                                                 "dots are the reports the verdict weighs")))
+                        title=alt.Title(_("The articles' numbers against other reports"),
+                                        subtitle=_("Grey bar: what the article’s words allow; blue "
+                                                   "dots are the reports the verdict weighs"))))
 
 
 
@@ -533,11 +549,11 @@ def toll_headline(marks: pd.DataFrame, spans: pd.DataFrame, words: dict[str, str
     top = max(1.0, float(pd.concat([marks["value"], spans["high"]]).max()))
     scale = alt.Scale(domain=[0, math.ceil(top * 1.08)])
     x = alt.X("value:Q", title=words["axis"], scale=scale)
-    tooltip = [alt.Tooltip("event_label:N", title="Event"),
-               alt.Tooltip("kind_label:N", title="Figure from"),
-               alt.Tooltip("figure:N", title="Deaths"),
-               alt.Tooltip("reported_by:N", title="Reported by"),
-               alt.Tooltip("as_of:T", title="As of", format="%d %B %Y"),
+    tooltip = [alt.Tooltip("event_label:N", title=_("Event")),
+               alt.Tooltip("kind_label:N", title=_("Figure from")),
+               alt.Tooltip("figure:N", title=_("Deaths")),
+               alt.Tooltip("reported_by:N", title=_("Reported by")),
+               alt.Tooltip("as_of:T", title=_("As of"), format="%d %B %Y"),
                *_source_tooltips()]
     band = (alt.Chart(spans).mark_rule(strokeWidth=14, color="#d5dde6", strokeCap="round")
             .encode(x=alt.X("low:Q", scale=scale, title=words["axis"]), x2="high:Q", y=y))
@@ -559,7 +575,7 @@ def toll_headline(marks: pd.DataFrame, spans: pd.DataFrame, words: dict[str, str
              .encode(x=x, y=y, text="figure:N", tooltip=tooltip))
     return (alt.layer(band, *ends, others, official, label)
             .properties(width=WIDTH - 200, height=alt.Step(62),
-                        title=alt.Title(title, subtitle=subtitle)))
+                        title=alt.Title(title, subtitle=lines(subtitle))))
 
 
 def people_timeline_with_january(actions: pd.DataFrame, events: pd.DataFrame,
@@ -601,4 +617,4 @@ def people_timeline_with_january(actions: pd.DataFrame, events: pd.DataFrame,
     parts = [alt.hconcat(left, right, spacing=12).resolve_scale(x="independent")]
     if not january_events.empty:
         parts.append(event_key(january_events, WIDTH))
-    return alt.vconcat(*parts, spacing=14).properties(title=alt.Title(title, subtitle=subtitle))
+    return alt.vconcat(*parts, spacing=14).properties(title=alt.Title(title, subtitle=lines(subtitle)))

@@ -32,8 +32,9 @@ from datetime import date
 
 import pandas as pd
 
-from . import vocabulary
+from . import i18n, vocabulary
 from .citations import source_labels
+from .i18n import _
 
 CONSISTENT, DISPUTED, SUPERSEDED, DIFFERS, NOT_FOUND = (
     "consistent", "disputed", "superseded", "differs", "not found elsewhere")
@@ -159,7 +160,7 @@ def _given(x) -> bool:
 
 def amount(x: float) -> str:
     """A number as text: thousands separated, no needless decimals."""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")
+    return i18n.number(x, 2)
 
 
 def day_text(ordinal: float) -> str:
@@ -176,7 +177,7 @@ def window_text(w: Window, is_date: bool) -> str:
     if math.isinf(w.low):
         return f"{'<' if w.high_open else '≤'} {show(w.high)}"
     if w.high_open:
-        return f"{show(w.low)} to under {show(w.high)}"
+        return _("{low} to under {high}").format(low=show(w.low), high=show(w.high))
     return f"{show(w.low)} – {show(w.high)}" if is_date else f"{show(w.low)}–{show(w.high)}"
 
 
@@ -264,7 +265,7 @@ def _is_number(claim) -> bool:
 
 def describe_report(check, sources: dict[str, str], unit: str | None = None) -> str:
     """'2,030 troops (official final; TASS, 2022-01-14)'."""
-    unit_text = f" {unit}" if _given(unit) else ""
+    unit_text = f" {i18n.p_('unit', unit)}" if _given(unit) else ""
     standing = vocabulary.label("standing", check.standing)
     return f"{stated(check)}{unit_text} ({standing}; {sources[check.source_id]})"
 
@@ -279,49 +280,62 @@ def _list(checks, sources, unit=None) -> str:
 
 def _not_found_reason(checks: pd.DataFrame) -> str:
     related = int((checks["measures"] == "related").sum())
-    extra = f"; {related} report(s) of a related quantity shown for context" if related else ""
-    return f"No other source in the data reports the same quantity{extra}"
+    extra = ("; " + _("{n} report(s) of a related quantity shown for context").format(n=related)
+             if related else "")
+    return _("No other source in the data reports the same quantity") + extra
 
 
 def _consistent_reason(claim, weighed, sources) -> str:
     unit = claim.unit if _is_number(claim) else None
-    return (f"{_list(weighed.itertuples(), sources, unit)}: within the claim's window "
-            f"{_claim_window_text(claim)} ({vocabulary.label(_precision_kind(claim), claim.precision)})")
+    return _("{reports}: within the claim's window {window} ({precision})").format(
+        reports=_list(weighed.itertuples(), sources, unit), window=_claim_window_text(claim),
+        precision=vocabulary.label(_precision_kind(claim), claim.precision))
 
 
 def _disputed_reason(claim, weighed, agree, sources) -> str:
     unit = claim.unit if _is_number(claim) else None
     yes = [c for c in weighed.itertuples() if c.check_id in agree]
     no = [c for c in weighed.itertuples() if c.check_id not in agree]
-    return (f"{len(yes)} of {len(weighed)} best-standing reports fall within "
-            f"{_claim_window_text(claim)}: agree {_list(yes, sources, unit)}; "
-            f"disagree {_list(no, sources, unit)}")
+    return _("{yes} of {all} best-standing reports fall within {window}: agree {agree}; "
+             "disagree {disagree}").format(yes=len(yes), all=len(weighed),
+                                           window=_claim_window_text(claim),
+                                           agree=_list(yes, sources, unit),
+                                           disagree=_list(no, sources, unit))
 
 
 def _superseded_reason(claim, earlier, weighed, written, sources) -> str:
     unit = claim.unit if _is_number(claim) else None
     earlier = next(pd.DataFrame([earlier]).itertuples())
-    return (f"Matched {describe_report(earlier, sources, unit)}, stated before the article "
-            f"({written.isoformat()}); since revised: {_list(weighed.itertuples(), sources, unit)}")
+    return _("Matched {report}, stated before the article ({written}); since revised: "
+             "{reports}").format(report=describe_report(earlier, sources, unit),
+                                 written=written.isoformat(),
+                                 reports=_list(weighed.itertuples(), sources, unit))
 
 
 def _differs_reason(claim, nearest, gap, relative, weighed, sources) -> str:
     unit = claim.unit if _is_number(claim) else None
     size = _distance_text(abs(gap), unit, _is_number(claim))
-    share = "" if math.isnan(relative) else f", {abs(relative):.0%}"
-    side = "above" if gap > 0 else "below"
+    share = "" if math.isnan(relative) else f", {i18n.percent(abs(relative))}"
     others = [c for c in weighed.itertuples() if c.check_id != nearest.check_id]
-    rest = f"; also weighed: {_list(others, sources, unit)}" if others else ""
-    return (f"Nearest best-standing report {describe_report(nearest, sources, unit)} lies "
-            f"{size}{share} {side} the claim's window {_claim_window_text(claim)}{rest}")
+    rest = ("; " + _("also weighed: {reports}").format(reports=_list(others, sources, unit))
+            if others else "")
+    sentence = (_("Nearest best-standing report {report} lies {size} above the claim's window "
+                  "{window}") if gap > 0 else
+                _("Nearest best-standing report {report} lies {size} below the claim's window "
+                  "{window}"))
+    return sentence.format(report=describe_report(nearest, sources, unit), size=size + share,
+                           window=_claim_window_text(claim)) + rest
 
 
 def _distance_text(size: float, unit, is_number: bool) -> str:
     """'1,210 troops', '0.29 years', '1 day', '1,250 days (3.4 years)'."""
     if is_number:
-        return f"{amount(size)} {unit}".strip() if _given(unit) else amount(size)
-    days = f"{amount(size)} day{'s' * (size != 1)}"
-    return f"{days} ({size / 365.25:.1f} years)" if size > 365 else days
+        return f"{amount(size)} {i18n.p_('unit', unit)}".strip() if _given(unit) else amount(size)
+    days = i18n.n_("{n} day", "{n} days", size).format(n=amount(size))
+    if size > 365:
+        return _("{days} ({years} years)").format(days=days,
+                                                   years=i18n.number(size / 365.25, 1, fixed=True))
+    return days
 
 
 def _precision_kind(row) -> str:
@@ -382,8 +396,8 @@ def comparison_rows(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.Data
 
 def _chart_label(claim_id: str, claim: pd.Series) -> str:
     verdict = claim.get("verdict_label")
-    return f"{claim_id} · {verdict}: {claim['summary']}" if _given(verdict) else \
-        f"{claim_id}: {claim['summary']}"
+    summary = i18n.data_text("summary", claim["summary"])
+    return f"{claim_id} · {verdict}: {summary}" if _given(verdict) else f"{claim_id}: {summary}"
 
 
 class _Row:

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from .i18n import LANGUAGES  # stdlib imports only: --help stays fast
+
 EPILOG = """exit status: 0 success; 1 invalid data, configuration or a failing chapter; 2 wrong usage;
 130 interrupted. A failed build leaves the previous build/report.html and build/report.pdf as they
 were."""
@@ -43,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="chapters executed at once (default: one per CPU core)")
     build.add_argument("--no-pdf", dest="pdf", action="store_false",
                        help="write only the HTML report")
+    build.add_argument("--language", dest="languages", action="append", choices=LANGUAGES,
+                       help="report language; repeat for several, built together after one "
+                            "validation: en writes build/report.*, ru build/ru/report.*, kk "
+                            "build/kk/report.* (default: en)")
 
     watch = commands.add_parser(
         "watch", help="rebuild the HTML report on every save and serve it on localhost",
@@ -63,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .errors import DataError, KzunrestError  # cheap: no pandas before a command needs it
+    from .errors import ConfigError, DataError, KzunrestError  # cheap: no pandas yet
 
     try:
         return _run(args)
@@ -74,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KzunrestError as error:
         print(f"error: {error}", file=sys.stderr)
-        if args.command == "build":
+        if args.command == "build" and not isinstance(error, ConfigError):  # nothing was started
             print("build stopped; the previous report is unchanged", file=sys.stderr)
         return 1
     except Exception as error:  # a bug: say what happened in one line; KZUNREST_DEBUG=1 for more
@@ -110,7 +116,8 @@ def _run(args: argparse.Namespace) -> int:
                              output_dir=args.output_dir, pdf=False), port=args.port)
     return main_build(Options(config=args.config, data_dir=args.data_dir,
                               output_dir=args.output_dir, force=args.force,
-                              jobs=args.jobs, pdf=args.pdf))
+                              jobs=args.jobs, pdf=args.pdf,
+                              languages=tuple(args.languages or ("en",))))
 
 
 def _validate(data_dir: Path | None) -> int:

@@ -77,6 +77,9 @@ def _chapter(path: Path, index: int, item: object) -> Chapter:
     parameters = item.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise ConfigError(f"{where}.parameters: expected a mapping of name: value")
+    if "language" in parameters:
+        raise ConfigError(f"{where}.parameters.language: the language is chosen for the whole "
+                          "report with `kzunrest build --language`; remove it here")
     return Chapter(notebook=notebook, parameters=dict(parameters))
 
 

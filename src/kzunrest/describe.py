@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from . import i18n
 from .chartdata import GEO_CHANNELS, SOURCE_FIELD, cell_text
+from .i18n import _, n_
 
 POSITIONS = ("y", "x", "size", "facet", "color", "tooltip")
 SERIES_CHANNELS = {"color", "fill", "stroke", "strokeDash", "shape", "detail"}
@@ -24,8 +26,8 @@ def _number(value: float) -> str:
     """Whole numbers with thousands separators; others as the data table shows them, so a reader
     finds the number there."""
     if float(value).is_integer():
-        return f"{int(value):,}"
-    return cell_text(float(value))
+        return i18n.number(int(value))
+    return cell_text(float(value)).replace(".", i18n.number(0.5, 1)[1])
 
 
 def _date(value: str) -> str:
@@ -33,7 +35,7 @@ def _date(value: str) -> str:
         day = dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return f"{day.day} {day:%B %Y}"
+    return i18n.date(day, "long")
 
 
 def _text(value: object, kind: str) -> str:
@@ -49,7 +51,7 @@ def _text(value: object, kind: str) -> str:
 def _listing(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def _who(names: list[str]) -> str:
@@ -58,7 +60,8 @@ def _who(names: list[str]) -> str:
     if not names:
         return ""
     more = len(names) - 1
-    return names[0] if not more else f"{names[0]} and {more} other{'s' if more > 1 else ''}"
+    return names[0] if not more else n_("{name} and {n} other", "{name} and {n} others", more).format(
+        name=names[0], n=i18n.number(more))
 
 
 def _column(table: dict, kind: str, channels: tuple = POSITIONS, exclude: set | None = None):
@@ -87,7 +90,7 @@ def _values(table: dict, index: int) -> list:
 def describe(title: str, tables: list[dict]) -> str:
     """Two or three sentences on what a chart draws, from its data tables."""
     if not tables or not any(t["rows"] for t in tables):
-        return f"{title}: the chart has no data to draw."
+        return _("{title}: the chart has no data to draw.").format(title=title)
     table = _primary(tables)
     rows, columns = table["rows"], table["columns"]
     measure = _column(table, "quantitative")
@@ -112,18 +115,21 @@ def describe(title: str, tables: list[dict]) -> str:
 def _what(title: str, table: dict, name: int | None, series: list[int], nominal: list[int]) -> str:
     rows, columns = table["rows"], table["columns"]
     # The title is the chart's accessible name already; the description starts after it.
-    text = f"The chart draws {len(rows):,} mark{'s' if len(rows) != 1 else ''}"
+    text = n_("The chart draws {n} mark", "The chart draws {n} marks", len(rows)).format(
+        n=i18n.number(len(rows)))
     if name is not None:
         distinct = len({row[name] for row in rows})
         if distinct != len(rows):
-            text += f" for {distinct:,} values of “{columns[name]['label']}”"
+            text += n_(" for {n} value of “{label}”", " for {n} values of “{label}”", distinct).format(
+                n=i18n.number(distinct), label=columns[name]["label"])
     group = next((i for i in series if i != name and 1 < len({row[i] for row in rows}) <= 8), None)
     if group is not None:
         counts = Counter(row[group] for row in rows if row[group] is not None)
-        shown = [f"{value} {count:,}" for value, count in counts.most_common(MAX_LISTED)]
+        shown = [f"{value} {i18n.number(count)}" for value, count in counts.most_common(MAX_LISTED)]
         more = len(counts) - len(shown)
-        text += (f", by “{columns[group]['label']}” ({_listing(shown)}"
-                 + (f" and {more} more" if more > 0 else "") + ")")
+        listed = (_("{items} and {n} more").format(items=", ".join(shown), n=i18n.number(more))
+                  if more > 0 else _listing(shown))
+        text += _(", by “{label}” ({listing})").format(label=columns[group]["label"], listing=listed)
     return text + "."
 
 
@@ -147,16 +153,19 @@ def _extremes(table: dict, measure: int, name: int | None, when: int | None,
             numbers = [row[measure] for row in valued if row[facet] == group]
             low, high = min(numbers), max(numbers)
             parts.append(f"{group} {_number(low)}" if low == high
-                         else f"{group} from {_number(low)} to {_number(high)}")
-        return f"“{label}” by “{columns[facet]['label']}”: {'; '.join(parts)}."
+                         else _("{group} from {low} to {high}").format(
+                             group=group, low=_number(low), high=_number(high)))
+        return _("“{label}” by “{facet}”: {parts}.").format(
+            label=label, facet=columns[facet]["label"], parts="; ".join(parts))
     low = min(row[measure] for row in valued)
     high = max(row[measure] for row in valued)
     lows = [_label_of(r, name, when, columns) for r in valued if r[measure] == low]
     highs = [_label_of(r, name, when, columns) for r in valued if r[measure] == high]
     if low == high:
-        return f"Every mark has “{label}” {_number(low)}."
-    return (f"“{label}” runs from {_number(low)}" + (f" ({_who(lows)})" if _who(lows) else "")
-            + f" to {_number(high)}" + (f" ({_who(highs)})" if _who(highs) else "") + ".")
+        return _("Every mark has “{label}” {value}.").format(label=label, value=_number(low))
+    return _("“{label}” runs from {low} to {high}.").format(
+        label=label, low=_number(low) + (f" ({_who(lows)})" if _who(lows) else ""),
+        high=_number(high) + (f" ({_who(highs)})" if _who(highs) else ""))
 
 
 def _most_marks(table: dict, name: int | None) -> str:
@@ -167,8 +176,9 @@ def _most_marks(table: dict, name: int | None) -> str:
         return ""
     top = max(counts.values())
     leaders = [value for value, count in counts.items() if count == top]
-    return (f"Most marks for one “{table['columns'][name]['label']}”: {top:,} "
-            f"({_who([str(v) for v in leaders])}).")
+    return _("Most marks for one “{label}”: {n} ({who}).").format(
+        label=table["columns"][name]["label"], n=i18n.number(top),
+        who=_who([str(v) for v in leaders]))
 
 
 def _trend(table: dict, measure: int | None, when: int, series: list[int]) -> str:
@@ -177,16 +187,18 @@ def _trend(table: dict, measure: int | None, when: int, series: list[int]) -> st
     if not dated:
         return ""
     first, last = _date(dated[0][when]), _date(dated[-1][when])
-    span = f"from {first} to {last}" if first != last else f"on {first}"
     positional = bool({"x", "y"} & set(columns[when]["channels"]))
     if measure is None or not positional:
-        return f"“{columns[when]['label']}” runs {span}; {_busiest(dated, when, series, columns)}."
+        values = {"label": columns[when]["label"], "first": first, "last": last,
+                  "busiest": _busiest(dated, when, series, columns)}
+        return (_("“{label}” runs from {first} to {last}; {busiest}.") if first != last
+                else _("“{label}” runs on {first}; {busiest}.")).format(**values)
     keys = [tuple(row[i] for i in series) for row in dated]
     groups = list(dict.fromkeys(keys))
     note = ""
     if len(groups) > MAX_SERIES:  # too many lines to read out: the one with the most marks
         groups = [Counter(keys).most_common(1)[0][0]]
-        note = " (the series with the most marks)"
+        note = " " + _("(the series with the most marks)")
     parts = []
     for group in groups:
         points = [row for row, key in zip(dated, keys)
@@ -197,14 +209,18 @@ def _trend(table: dict, measure: int | None, when: int, series: list[int]) -> st
         start, end = points[0], points[-1]
         name = ", ".join(map(str, group))
         if len(points) == 1:
-            text = f"{_number(start[measure])} on {_date(start[when])} only"
+            text = _("{value} on {date} only").format(value=_number(start[measure]),
+                                                      date=_date(start[when]))
         else:
-            text = (f"from {_number(start[measure])} on {_date(start[when])} "
-                    f"to {_number(end[measure])} on {_date(end[when])}")
+            text = _("from {first} on {first_date} to {last} on {last_date}").format(
+                first=_number(start[measure]), first_date=_date(start[when]),
+                last=_number(end[measure]), last_date=_date(end[when]))
             if peak[measure] > max(start[measure], end[measure]):
-                text += f", highest {_number(peak[measure])} on {_date(peak[when])}"
+                text += _(", highest {value} on {date}").format(value=_number(peak[measure]),
+                                                                date=_date(peak[when]))
         parts.append(f"{name}{note} {text}" if name else text)
-    return f"“{columns[measure]['label']}” over time: {'; '.join(parts)}."
+    return _("“{label}” over time: {parts}.").format(label=columns[measure]["label"],
+                                                      parts="; ".join(parts))
 
 
 def _busiest(dated: list, when: int, series: list[int], columns: list) -> str:
@@ -216,7 +232,8 @@ def _busiest(dated: list, when: int, series: list[int], columns: list) -> str:
         per_day = Counter(str(r[when])[:10] for r in dated if split is None or r[split] == value)
         top = max(per_day.values())
         days = [d for d, n in per_day.items() if n == top]
-        where = _date(days[0]) + (f" and {len(days) - 1} other date{'s' if len(days) > 2 else ''}"
-                                  if len(days) > 1 else "")
-        parts.append((f"“{value}” " if value is not None else "") + f"{top:,} on {where}")
-    return "the most marks on one date: " + "; ".join(parts)
+        where = (n_("{date} and {n} other date", "{date} and {n} other dates", len(days) - 1).format(
+            date=_date(days[0]), n=i18n.number(len(days) - 1)) if len(days) > 1 else _date(days[0]))
+        parts.append((f"“{value}” " if value is not None else "")
+                      + _("{n} on {date}").format(n=i18n.number(top), date=where))
+    return _("the most marks on one date: {parts}").format(parts="; ".join(parts))

@@ -47,6 +47,10 @@ class ParameterError(KzunrestError, ValueError):
         super().__init__(f"parameter {name}: {message}")
 
 
+class LanguageError(KzunrestError, ValueError):
+    """A language the report has no catalog for."""
+
+
 class EmptySelection(KzunrestError, ValueError):
     """The chosen parameters leave nothing to show."""
 

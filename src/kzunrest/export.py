@@ -79,7 +79,7 @@ def _resources(front: dict, static: bool) -> dict:
 # around a cross-reference's slot.
 PAGE_SLOT = re.compile(r'(<span class="kz-page" data-for="([^"]+)">)[^<]*(</span>)')
 PRINT_ONLY = re.compile(r'<span class="kz-print">[^<]*<span class="kz-page" data-for="[^"]*">'
-                        r"[^<]*</span></span>")
+                        r"[^<]*</span>[^<]*</span>")
 # Where the running header changes: chapters and back matter, as their contents entries name them.
 SECTION = re.compile(r'<a href="#((?:chapter-\d+)|sources|about)"><span class="toc-text">([^<]*)</span>')
 MAX_PRINTS = 4
@@ -113,12 +113,14 @@ def destination_pages(pdf: bytes) -> dict[str, int]:
 def running_headers(html: str, pages: dict[str, int], count: int) -> list[str]:
     """The header of each page: the chapter (or back-matter section) it belongs to; 'Contents'
     between the title page and the first chapter; nothing on the title page."""
+    from .i18n import _
+
     starts = sorted((pages[target], html_lib.unescape(text)) for target, text in SECTION.findall(html)
                     if target in pages)
     headers = []
     for page in range(1, count + 1):
         current = [text for start, text in starts if start <= page]
-        headers.append(current[-1] if current else ("Contents" if page > 1 else ""))
+        headers.append(current[-1] if current else (_("Contents") if page > 1 else ""))
     return headers
 
 
@@ -147,11 +149,6 @@ class ChromiumPDFExporter(WebPDFExporter):
         return asyncio.run(_print_report(html, chromium_path()))
 
 
-FOOTER = ('<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; color: #666;'
-          ' width: 100%; padding: 0 16mm; display: flex; justify-content: space-between;">'
-          "<span>Kazakhstan, January 2022 · kzunrest</span>"
-          '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
-          "</span></div>")
 # One header-only page per report page, laid over the report's top margin (@page margin: 18mm).
 HEADER_PAGE = ('<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
                "@page { size: A4; margin: 0; } body { margin: 0; }"
@@ -187,7 +184,7 @@ async def _print_report(html: str, executable: str) -> bytes:
             pages: dict[str, int] = {}
             for _ in range(MAX_PRINTS):
                 pdf = await _print(page, fill_pages(html, pages), display_header_footer=True,
-                                   header_template="<span></span>", footer_template=FOOTER,
+                                   header_template="<span></span>", footer_template=footer(),
                                    tagged=True, outline=True)
                 found = destination_pages(pdf)
                 missing = sorted(wanted - found.keys())
@@ -210,6 +207,19 @@ async def _print_report(html: str, executable: str) -> bytes:
             await browser.close()
 
 
+def footer() -> str:
+    """The page footer in the report's language (Chromium fills in the numbers)."""
+    from .i18n import _
+
+    page = html_lib.escape(_("Page {page} of {total}")).format(
+        page='<span class="pageNumber"></span>', total='<span class="totalPages"></span>')
+    name = html_lib.escape(_("Kazakhstan, January 2022 · kzunrest"))
+    return ('<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; color: #666;'
+            ' width: 100%; padding: 0 16mm; display: flex; justify-content: space-between;">'
+            f"<span>{name}</span>"
+            f"<span>{page}</span></div>")
+
+
 async def _print_pdf(html: str, executable: str) -> bytes:
     """One plain print, no page numbers or headers (the benchmark's floor, scripts/floor.py)."""
     from playwright.async_api import async_playwright
@@ -219,7 +229,7 @@ async def _print_pdf(html: str, executable: str) -> bytes:
                                                    args=[*CHROMIUM_ARGS, "--no-sandbox"])
         try:
             return await _print(await browser.new_page(), html, display_header_footer=True,
-                                header_template="<span></span>", footer_template=FOOTER,
+                                header_template="<span></span>", footer_template=footer(),
                                 tagged=True, outline=True)
         finally:
             await browser.close()

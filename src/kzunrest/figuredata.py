@@ -19,7 +19,9 @@ import io
 import re
 import urllib.parse
 
+from . import i18n
 from .chartdata import SOURCE_FIELD, cell_text
+from .i18n import _, n_, p_
 from .render import META_KEY, VEGA_MIMETYPE
 
 NAMED = 3  # a mark with more sources than this gives their numbers only
@@ -35,8 +37,18 @@ def source_text(ids: list[str], numbers: dict[str, int], labels: dict[str, str])
     if len(ids) > NAMED:
         from .assemble import ranges
 
-        return f"{len(ids)} sources: nos. {ranges(_numbers(ids, numbers))}"
-    return "; ".join(labels[i] + (f" (no. {numbers[i]})" if i in numbers else "") for i in ids)
+        return _many(len(ids), ranges(_numbers(ids, numbers)))
+    return "; ".join(labels[i] + (f" ({_no(numbers[i])})" if i in numbers else "") for i in ids)
+
+
+def _many(count: int, refs: str) -> str:
+    return n_("{n} source: nos. {refs}", "{n} sources: nos. {refs}", count).format(
+        n=i18n.number(count), refs=refs)
+
+
+def _no(number: object) -> str:
+    """'no. 12': a source's number in the Sources list."""
+    return p_("source number", "no. {number}").format(number=number)
 
 
 def _link(number: int) -> str:
@@ -47,8 +59,8 @@ def source_html(ids: list[str], numbers: dict[str, int], labels: dict[str, str])
     """:func:`source_text` with each number a link to its entry (same text content)."""
     ids = [i for i in dict.fromkeys(ids) if i in labels]
     if len(ids) > NAMED:
-        return f"{len(ids)} sources: nos. {linked_ranges(_numbers(ids, numbers))}"
-    return "; ".join(html.escape(labels[i]) + (f" (no. {_link(numbers[i])})" if i in numbers else "")
+        return _many(len(ids), linked_ranges(_numbers(ids, numbers)))
+    return "; ".join(html.escape(labels[i]) + (f" ({_no(_link(numbers[i]))})" if i in numbers else "")
                      for i in ids)
 
 
@@ -62,10 +74,12 @@ def linked_ranges(values: list[int]) -> str:
 def caption_sources_html(source_ids: list[str], names: list[str], numbers: dict[str, int],
                          shown: int = 6) -> str:
     """The caption's source line (``assemble.source_line``) with linked numbers."""
+    more = html.escape(_("and {n} more").format(n=len(names) - shown))
     named = "; ".join(html.escape(n) for n in names[:shown]) + (
-        f"; and {len(names) - shown} more" if len(names) > shown else "")
+        f"; {more}" if len(names) > shown else "")
     refs = [numbers[s] for s in source_ids if s in numbers]
-    return f"{named} (Sources nos. {linked_ranges(refs)})" if refs else named
+    return (html.escape(_("{named} (Sources nos. {refs})")).format(named=named, refs=linked_ranges(refs))
+            if refs else named)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,7 +87,8 @@ def caption_sources_html(source_ids: list[str], names: list[str], numbers: dict[
 
 
 def number_spec_sources(vega: dict, numbers: dict[str, int], labels: dict[str, str]) -> None:
-    """Give every row of a Vega spec that cites sources a ``source`` naming them with numbers."""
+    """Give every row of a Vega spec that cites sources a ``source`` naming them with numbers, and
+    its ``locator`` (where in the source) in the report's language."""
     for dataset in vega.get("data", []):
         for row in dataset.get("values") or []:
             if not isinstance(row, dict):
@@ -82,6 +97,8 @@ def number_spec_sources(vega: dict, numbers: dict[str, int], labels: dict[str, s
                 [row["source_id"]] if row.get("source_id") else [])
             if ids:
                 row[SOURCE_FIELD] = source_text([str(i) for i in ids], numbers, labels)
+            if isinstance(row.get("locator"), str):
+                row["locator"] = i18n.locator(row["locator"])
 
 
 def _cells(table: dict, numbers: dict[str, int], labels: dict[str, str],
@@ -92,7 +109,8 @@ def _cells(table: dict, numbers: dict[str, int], labels: dict[str, str],
     ids = table.get("source_ids") or [[] for _ in table["rows"]]
     rows = []
     for row, row_ids in zip(table["rows"], ids):
-        cells = [cell_text(v) for v in row]
+        cells = [cell_text(i18n.locator(v) if c["field"] == "locator" else v)
+                 for v, c in zip(row, table["columns"])]
         if source_at is not None and row_ids:
             cells[source_at] = source_text(row_ids, numbers, labels)
         if linked:
@@ -127,33 +145,40 @@ def table_html(table: dict, numbers: dict[str, int], labels: dict[str, str], tab
             f"<tbody>{body}</tbody></table></div>")
 
 
-def _parts(meta: dict) -> list[tuple[str, str, dict]]:
-    """(id, caption, table) for each data table of a figure."""
+def _rows(count: int) -> str:
+    return n_("{n} row", "{n} rows", count).format(n=i18n.number(count))
+
+
+def _parts(meta: dict) -> list[tuple[str, str, dict, str]]:
+    """(id, caption, table, its rows in words) for each data table of a figure."""
     number, tables = meta["number"], meta.get("data") or []
     found = []
     for k, table in enumerate(tables, start=1):
         suffix = f"-{k}" if len(tables) > 1 else ""
-        caption = f"Data behind Figure {number}" + (
-            f", part {k} of {len(tables)}" if len(tables) > 1 else "") + \
-            f": {len(table['rows']):,} row{'s' if len(table['rows']) != 1 else ''}"
-        found.append((f"figure-{number}-data{suffix}", caption, table))
+        rows = _rows(len(table["rows"]))
+        caption = (_("Data behind Figure {number}, part {part} of {parts}: {rows}").format(
+            number=number, part=k, parts=len(tables), rows=rows) if len(tables) > 1 else
+            _("Data behind Figure {number}: {rows}").format(number=number, rows=rows))
+        found.append((f"figure-{number}-data{suffix}", caption, table, rows))
     return found
 
 
 def data_html(meta: dict, numbers: dict[str, int], labels: dict[str, str]) -> str:
     """The figure's data under the chart in the HTML: collapsed tables, each with its CSV."""
     parts = []
-    for table_id, caption, table in _parts(meta):
+    for table_id, caption, table, rows in _parts(meta):
         uri = "data:text/csv;charset=utf-8," + urllib.parse.quote(csv_text(table, numbers, labels))
         parts.append(table_html(table, numbers, labels, table_id, caption)
                      + f'<p class="kz-download"><a href="{html.escape(uri, quote=True)}" '
-                       f'download="{table_id}.csv" data-table="{table_id}">Download CSV</a> '
-                       f"({html.escape(caption.split(': ')[-1])}, UTF-8)</p>")
+                       f'download="{table_id}.csv" data-table="{table_id}">'
+                       + html.escape(_("Download CSV")) + "</a> "
+                       + html.escape(_("({rows}, UTF-8)").format(rows=rows)) + "</p>")
     if not parts:
         return ""
-    rows = sum(len(t["rows"]) for _, _, t in _parts(meta))
-    summary = (f"The data behind Figure {meta['number']} ({rows:,} rows"
-               + (f" in {len(parts)} tables" if len(parts) > 1 else "") + ")")
+    rows = _rows(sum(len(part[2]["rows"]) for part in _parts(meta)))
+    summary = (_("The data behind Figure {number} ({rows} in {tables} tables)").format(
+        number=meta["number"], rows=rows, tables=len(parts)) if len(parts) > 1 else
+        _("The data behind Figure {number} ({rows})").format(number=meta["number"], rows=rows))
     return f'<details class="kz-data"><summary>{html.escape(summary)}</summary>{"".join(parts)}</details>'
 
 
@@ -161,11 +186,14 @@ def appendix_html(figures: list[dict], numbers: dict[str, int], labels: dict[str
     """Every figure's data, for the PDF's appendix."""
     blocks = []
     for meta in figures:
+        from .assemble import reference_words
+
         tables = "".join(table_html(t, numbers, labels, table_id, caption)
-                         for table_id, caption, t in _parts(meta))
+                         for table_id, caption, t, _rows_text in _parts(meta))
         if tables:
+            words = html.escape(reference_words("figure", meta["number"]))
             blocks.append(f'<section class="kz-appendix-figure" id="figure-{meta["number"]}-appendix">'
-                          f'<h3><a href="#figure-{meta["number"]}">Figure {meta["number"]}</a>. '
+                          f'<h3><a href="#figure-{meta["number"]}">{words}</a>. '
                           f'{html.escape(meta.get("title") or meta.get("caption", ""))}</h3>{tables}</section>')
     return "".join(blocks)
 
@@ -196,7 +224,7 @@ def link_table_sources(output: dict, meta: dict, numbers: dict[str, int]) -> Non
         if source_id not in numbers:
             return match.group(0)
         cited.add(source_id)
-        return f"[{shown}, no. {_link(numbers[source_id])}]"
+        return f"[{shown}, {_no(_link(numbers[source_id]))}]"
 
     body = output["data"]["text/html"]
     output["data"]["text/html"] = re.sub(r"\[([a-z0-9](?:[a-z0-9-]|<wbr>)*)\]", link, body)
@@ -206,11 +234,13 @@ def link_table_sources(output: dict, meta: dict, numbers: dict[str, int]) -> Non
 def source_uses(figures: list[dict], tables: list[dict]) -> dict[str, list[tuple[str, str]]]:
     """For each source id: ('Figure 3', '#figure-3') and ('Table 2', '#table-2') that use it."""
     uses: dict[str, list[tuple[str, str]]] = {}
-    for kind, items in (("Figure", figures), ("Table", tables)):
+    from .assemble import reference_words
+
+    for kind, items in (("figure", figures), ("table", tables)):
         for meta in items:
             for source_id in meta.get("source_ids", []):
                 uses.setdefault(source_id, []).append(
-                    (f"{kind} {meta['number']}", f"#{kind.lower()}-{meta['number']}"))
+                    (reference_words(kind, meta["number"]), f"#{kind}-{meta['number']}"))
     return uses
 
 
@@ -218,4 +248,5 @@ def uses_html(uses: list[tuple[str, str]]) -> str:
     if not uses:
         return ""
     links = ", ".join(f'<a href="{href}">{html.escape(name)}</a>' for name, href in uses)
-    return f' <span class="source-uses">Used in {links}.</span>'
+    used = html.escape(_("Used in {links}.")).format(links=links)
+    return f' <span class="source-uses">{used}</span>'

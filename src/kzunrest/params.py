@@ -58,3 +58,17 @@ def choice(value: object, name: str, allowed: Iterable[str]) -> str:
     if value not in allowed:
         raise ParameterError(name, f"{value!r} is not allowed; use one of: {', '.join(allowed)}")
     return str(value)
+
+
+def language(value: object, name: str = "language") -> str:
+    """One of the report's languages (``kzunrest.i18n.LANGUAGES``); every word the chapter shows
+    is in it from now on."""
+    from . import i18n
+
+    try:
+        chosen = i18n.check(value)
+    except i18n.LanguageError:
+        raise ParameterError(name, f"{value!r} is not allowed; use one of: "
+                                   + ", ".join(i18n.LANGUAGES)) from None
+    i18n.use(chosen)
+    return chosen

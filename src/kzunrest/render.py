@@ -22,7 +22,9 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from . import i18n
 from .citations import source_names
+from .i18n import _
 
 VEGA_MIMETYPE = "application/vnd.vega.v5+json"
 # JupyterLab 4's renderer bundles Vega 5; the Vega 6 specs vl-convert compiles use nothing newer.
@@ -36,7 +38,12 @@ STATIC_SVG = True
 
 def spec_bundle(spec: dict) -> dict:
     """The mimebundle for one Vega-Lite spec: interactive Vega spec, static SVG (see
-    ``STATIC_SVG``), text fallback."""
+    ``STATIC_SVG``), text fallback. Dates and numbers the chart formats itself (axes, tooltips)
+    follow the report's language: the locale is carried in the spec, so the interactive chart and
+    the SVG (rendered here or by the build) format the same way."""
+    locale = i18n.vega_locale()
+    if locale:
+        spec = {**spec, "config": {**spec.get("config", {}), "locale": locale}}
     vega = vlc.vegalite_to_vega(spec)
     vega["$schema"] = _VEGA5_SCHEMA
     bundle = {VEGA_MIMETYPE: vega, "text/plain": f"<chart: {spec_title(spec)}>"}
@@ -101,7 +108,7 @@ def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
     display(spec_bundle(spec), raw=True, metadata=meta)
     # Seen in JupyterLab under the chart; the report draws its own numbered caption instead.
     display({"text/markdown": f"*{md_escape(caption)}*  \n{md_escape(description)}  \n"
-                              f"Sources: {md_escape('; '.join(names))}"},
+                              + _("Sources: {sources}").format(sources=md_escape('; '.join(names)))},
             raw=True, metadata={META_KEY: {"role": "caption"}})
 
 

@@ -2,7 +2,8 @@
 
 The words live beside the data, in the ``vocabularies`` section of ``data/datapackage.json``
 (value → label, phrase, reading), so the data dictionary shows them and code never carries its own
-copy. A field whose values come from a vocabulary names it (``"vocabulary": "standing"``) and
+copy. Labels and phrases come back in the report's language (:mod:`kzunrest.i18n`; the Russian and
+Kazakh words are in the catalogs, keyed by vocabulary and value). A field whose values come from a vocabulary names it (``"vocabulary": "standing"``) and
 lists the same values in its ``enum``; ``tests/test_vocabulary.py`` fails when the two disagree.
 """
 
@@ -12,6 +13,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from . import i18n
 from .paths import DEFAULT_DATA_DIR
 
 DESCRIPTOR = "datapackage.json"
@@ -45,24 +47,30 @@ def values(name: str) -> list[str]:
     return list(_entries(name))
 
 
+def _word(name: str, value: str, entry: dict, field: str) -> str:
+    """The entry's word in the reader's language (the catalogs key it by vocabulary and value)."""
+    return i18n.vocabulary_word(name, value, field, entry[field])
+
+
 def labels(name: str) -> dict[str, str]:
     """Every value of a vocabulary with the reader's word for it, in the documented order."""
-    return {value: entry["label"] for value, entry in _entries(name).items()}
+    return {value: _word(name, value, entry, "label") for value, entry in _entries(name).items()}
 
 
 def flagged(name: str, flag: str) -> dict[str, str]:
     """The values carrying a flag (e.g. the event kinds ``marked`` on timelines), with labels."""
-    return {value: entry["label"] for value, entry in _entries(name).items() if entry.get(flag)}
+    return {value: _word(name, value, entry, "label")
+            for value, entry in _entries(name).items() if entry.get(flag)}
 
 
 def label(name: str, key: str) -> str:
     """The reader's word for one value."""
-    return _entries(name)[key]["label"]
+    return _word(name, key, _entries(name)[key], "label")
 
 
 def phrase(name: str, key: str, **fields) -> str:
     """A value used in a sentence: ``phrase('number_precision', 'approximate', value='3,600')``."""
-    return _entries(name)[key]["phrase"].format(**fields)
+    return _word(name, key, _entries(name)[key], "phrase").format(**fields)
 
 
 def reading(name: str, key: str) -> str:
@@ -92,6 +100,7 @@ def _field_titles(descriptor: Path) -> dict:
 def field_title(name: str) -> str | None:
     """The reader's word for a column (a field's ``title`` in the data package), if it has one."""
     try:
-        return _field_titles(_active[0]).get(name)
+        title = _field_titles(_active[0]).get(name)
     except (OSError, ValueError):
         return None
+    return None if title is None else i18n.p_("field", title)
