@@ -18,7 +18,7 @@ from conftest import DATA, ROOT
 from kzunrest.export import CHROMIUM_ARGS, chromium_path
 
 FIGURES = {"01_protest_spread.ipynb": 3, "02_arrests_dismissals.ipynb": 1,
-           "03_death_tolls.ipynb": 2, "04_claims_ledger.ipynb": 1}
+           "03_death_tolls.ipynb": 3, "04_claims_ledger.ipynb": 1}
 
 
 def free_port() -> int:
