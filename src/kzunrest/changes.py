@@ -18,6 +18,7 @@ so a failed build never becomes "the previous build".
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -121,7 +122,8 @@ def _read(path: Path) -> tuple[list[str], list[dict]]:
 
 
 def _header(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8-sig").partition("\n")[0].strip().split(",")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
 
 
 def table_change(name: str, before: Path, after: Path, key: list[str]) -> TableChange:
