@@ -46,7 +46,7 @@ def main(out: Path, data_dir: str | None) -> None:
     problems = data.validate(directory)
     if problems:
         raise data.DataError(problems)
-    os.environ[cache.VALIDATED_ENV] = cache.package_digest(directory)  # validated once, above
+    data.enter_build({"validated": cache.package_digest(directory)})  # validated once, above
     render.STATIC_SVG = True
     shell = InteractiveShell.instance()
     parts = []
@@ -61,7 +61,7 @@ def main(out: Path, data_dir: str | None) -> None:
             + "".join(parts) + "</body></html>")
     out.mkdir(parents=True, exist_ok=True)
     (out / "floor.html").write_text(html, encoding="utf-8")
-    (out / "floor.pdf").write_bytes(print_pdf(html))
+    (out / "floor.pdf").write_bytes(print_pdf(html)[0])
 
 
 if __name__ == "__main__":

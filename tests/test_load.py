@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from conftest import DATA
-from kzunrest.cache import VALIDATED_ENV, package_digest
+from kzunrest import data as data_module
+from kzunrest.cache import package_digest
 from kzunrest.data import DataError, load
 
 
@@ -34,16 +35,16 @@ def test_a_subset_always_brings_the_sources():
 
 def test_invalid_data_is_refused_unless_the_build_validated_exactly_these_files(data_copy, monkeypatch):
     data_copy.set("death_tolls", 2, "value", "-3")
-    monkeypatch.delenv(VALIDATED_ENV, raising=False)
+    monkeypatch.setattr(data_module, "BUILD", data_module.BuildContext())  # a notebook on its own
     with pytest.raises(DataError) as raised:
         load(data_copy.dir)
     assert [p.message for p in raised.value.problems] == [
         "'-3' is below the minimum 0; correct the value (counts cannot be negative; coordinates "
         "must lie in Kazakhstan)"]
     assert str(raised.value).startswith("1 problem(s) in the data:\n")
-    monkeypatch.setenv(VALIDATED_ENV, package_digest(DATA))  # another package's digest
+    data_module.enter_build({"validated": package_digest(DATA)})  # another package's digest
     with pytest.raises(DataError):
         load(data_copy.dir)
-    monkeypatch.setenv(VALIDATED_ENV, package_digest(data_copy.dir))
+    data_module.enter_build({"validated": package_digest(data_copy.dir)})
     assert load(data_copy.dir).death_tolls["value"].iloc[0] == -3  # the build checked these files
     assert isinstance(load(data_copy.dir, check=False).death_tolls, pd.DataFrame)

@@ -24,6 +24,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,12 +143,12 @@ def _run_chapter(spare, notebook, target: str, parameters: dict, cwd: str,
 
     log = tempfile.NamedTemporaryFile(prefix="kzunrest-reads-", suffix=".txt", delete=False)
     log.close()
-    # The kernel is told where to log the files it reads, and that this package is valid.
-    env = {**os.environ, cache.READ_LOG_ENV: log.name, cache.VALIDATED_ENV: data_digest}
     started = time.monotonic()
-    manager = kernels.manager(spare)
+    # The kernel is told that this package is valid, and where to log the files it reads
+    # (kzunrest.data.BuildContext).
+    manager = kernels.manager(spare, context={"validated": data_digest, "read_log": log.name})
     try:
-        run_sync(manager.start_kernel)(cwd=cwd, env=env, extra_arguments=KERNEL_ARGUMENTS)
+        run_sync(manager.start_kernel)(cwd=cwd, extra_arguments=KERNEL_ARGUMENTS)
         papermill.execute_notebook(notebook, target, parameters=parameters, kernel_name="python3",
                                    km=manager, progress_bar=False, log_output=False,
                                    request_save_on_cell_execute=False)
@@ -206,7 +208,9 @@ def kernel_pool():
     """A pool of chapter kernels, forked warm from this process (see kzunrest.kernels)."""
     from . import kernels
 
-    return kernels.Pool(prepare=_prepare_chapter_kernel)
+    from .data import enter_build
+
+    return kernels.Pool(prepare=_prepare_chapter_kernel, enter=enter_build)
 
 
 def start_kernels(pool, count: int) -> list:
@@ -221,9 +225,12 @@ def start_kernels(pool, count: int) -> list:
 
 
 def execute_stage(config: Config, plans: list[Plan], jobs: int | None, spares: list,
-                  data_digest: str, package: str, environment: str) -> dict[str, list[Outcome]]:
+                  data_digest: str, package: str, environment: str,
+                  when_done: Callable[[Plan], None] = lambda plan: None) -> dict[str, list[Outcome]]:
     """Execute the stale chapters of every language's plan in one pool of warm kernels (as many
-    at once as ``jobs``). Returns each language's outcomes in chapter order."""
+    at once as ``jobs``), languages in order. ``when_done(plan)`` is called in this thread as soon
+    as all of a language's chapters have executed, while the next language's still run (unless a
+    chapter failed). Returns each language's outcomes in chapter order."""
     outcomes: dict[tuple[str, str], Outcome] = {}
     todo = []
     for plan in plans:
@@ -233,8 +240,19 @@ def execute_stage(config: Config, plans: list[Plan], jobs: int | None, spares: l
             say(f"      {_label(name, plan.language):<28} cached    ({outcome.reason})")
         todo += [(chapter, parameters, reason, plan.language, plan.out)
                  for chapter, parameters, reason in plan.todo]
+    for plan in plans:
+        if not plan.todo:
+            when_done(plan)
     if todo:
-        _execute_parallel(todo, jobs, outcomes, spares, data_digest, package, environment)
+        waiting = {plan.language: (plan, len(plan.todo)) for plan in plans if plan.todo}
+
+        def executed(language: str) -> None:
+            plan, left = waiting[language]
+            waiting[language] = (plan, left - 1)
+            if left == 1:
+                when_done(plan)
+        _execute_parallel(todo, jobs, outcomes, spares, data_digest, package, environment,
+                          executed)
     return {plan.language: [outcomes[(plan.language, c.name)] for c in config.chapters]
             for plan in plans}
 
@@ -263,9 +281,11 @@ def default_jobs(chapters: int) -> int:
 
 
 def _execute_parallel(todo, jobs: int | None, outcomes: dict[tuple[str, str], Outcome],
-                      spares: list, data_digest: str, package: str, environment: str) -> None:
+                      spares: list, data_digest: str, package: str, environment: str,
+                      executed: Callable[[str], None]) -> None:
     """``todo``: (chapter, parameters, reason, language, output folder) for every chapter of
-    every language to execute, each on one of ``spares``."""
+    every language to execute, each on one of ``spares``. ``executed(language)`` after each
+    chapter that succeeded, while no chapter has failed."""
     import nbformat
 
     workers = max(1, min(jobs or default_jobs(len(todo)), len(todo)))
@@ -327,6 +347,8 @@ def _execute_parallel(todo, jobs: int | None, outcomes: dict[tuple[str, str], Ou
                 chapter.notebook, parameters, result["reads"], package, environment))
             outcomes[(language, chapter.name)] = Outcome(chapter.name, "executed", reason)
             say(f"      {label:<28} executed  in {result['seconds']:.1f} s")
+            if not failures:
+                executed(language)
     except BaseException:
         # Interrupted (Ctrl-C) or a kernel died: stop every kernel now rather than wait for the
         # chapters they are running.
@@ -424,32 +446,51 @@ def with_static_images(report, out: Path) -> None:
     cache.keep_only_svgs(out, charts)
 
 
-def export_stage(report, front, out: Path, want_pdf: bool, previous: dict) -> tuple[dict, dict]:
-    """Render the HTML, and print the PDF only when its content changed. Returns the files to
-    publish (None: keep the existing file) and the content keys to remember."""
-    from .export import print_pdf, to_html
+def export_stage(report, front, out: Path, want_pdf: bool, previous: dict,
+                 printer: Executor) -> Callable[[], tuple[dict, dict]]:
+    """Render the HTML here; hand the PDF to ``printer``, which renders the chart images and the
+    static page and prints (only when its content changed) while this thread goes on to the next
+    language. Returns a function that waits for the PDF and gives the files to publish (None:
+    keep the existing file) and the content keys to remember."""
+    from .export import PrintLabels, to_html
 
     started = time.monotonic()
     html = to_html(report, front.as_resources())
     keys = {"report.html": cache.content_key(html, front.built)}
     files: dict[str, bytes | None] = {"report.html": html.encode("utf-8")}
-    say(f"      report.html  rendered ({len(files['report.html']) / 1e6:.2f} MB, "
-        f"{time.monotonic() - started:.1f} s)")
-    if want_pdf:
-        with_static_images(report, out)
-        static = to_html(report, front.as_resources(), static=True)
-        keys["report.pdf"] = cache.content_key(static, front.built)
-        if keys["report.pdf"] == previous.get("report.pdf") and (out / "report.pdf").is_file():
-            files["report.pdf"] = None
-            say("      report.pdf   content unchanged, not printed again")
-        else:
-            started = time.monotonic()
-            files["report.pdf"] = print_pdf(static)
-            say(f"      report.pdf   printed ({len(files['report.pdf']) / 1e6:.2f} MB, "
-                f"{time.monotonic() - started:.1f} s)")
+    say(f"      {_label('report.html', front.language):<12} rendered "
+        f"({len(files['report.html']) / 1e6:.2f} MB, {time.monotonic() - started:.1f} s)")
     if keys["report.html"] == previous.get("report.html") and (out / "report.html").is_file():
         files["report.html"] = None  # only the build stamp would change
-    return files, keys
+    # From here on only the print job touches ``report`` (it adds the chart images).
+    printing = printer.submit(_pdf, report, front, out, previous.get("report.pdf"),
+                              PrintLabels.current()) if want_pdf else None
+
+    def finished() -> tuple[dict, dict]:
+        if printing is not None:
+            files["report.pdf"], keys["report.pdf"] = printing.result()
+        return files, keys
+    return finished
+
+
+def _pdf(report, front, out: Path, previous: str | None, labels) -> tuple[bytes | None, str]:
+    """The PDF and its content key: the static page with every chart as SVG, printed only when
+    its content changed (None: keep the existing file). The print starts from the pages of the
+    last print here (cache.pdf_pages)."""
+    from .export import print_pdf, to_html
+
+    shown = _label("report.pdf", front.language)
+    with_static_images(report, out)
+    static = to_html(report, front.as_resources(), static=True)
+    key = cache.content_key(static, front.built)
+    if key == previous and (out / "report.pdf").is_file():
+        say(f"      {shown:<12} content unchanged, not printed again")
+        return None, key
+    started = time.monotonic()
+    pdf, pages = print_pdf(static, hint=cache.pdf_pages(out), labels=labels)
+    cache.save_pdf_pages(out, pages)
+    say(f"      {shown:<12} printed ({len(pdf) / 1e6:.2f} MB, {time.monotonic() - started:.1f} s)")
+    return pdf, key
 
 
 def _display_dir(directory: Path) -> str:
@@ -524,23 +565,35 @@ def _build(options: Options, config: Config, directory: Path, root: Path, plans:
     check_parameters(config)
     warming = threading.Thread(target=_warm_exporter, daemon=True)
     warming.start()
-    outcomes = execute_stage(config, stale, options.jobs, spares, data_digest, *code)
-    warming.join()
-    executed = sum(o.status == "executed" for done in outcomes.values() for o in done)
-    say(f"      {executed} executed, {sum(map(len, outcomes.values())) - executed} cached "
-        f"({time.monotonic() - started:.1f} s)")
+    exports = []
 
-    written_paths = []
-    for plan in stale:
+    def assemble_and_export(plan: Plan) -> None:
+        """Stages 3 and 4 for one language, as soon as its chapters are ready (the other
+        languages' chapters go on executing meanwhile; its PDF prints on ``printer``)."""
         out, prefix = plan.out, "" if len(plans) == 1 else f" ({plan.language})"
+        warming.join()
         say(f"[3/4] assemble report{prefix}")
         report, front = assemble_stage(config, directory, out, plan.language)
         changed = changes.attach(front, out, directory, [c.name for c in config.chapters])
         say(f"[4/4] export{prefix}")
-        files, keys = export_stage(report, front, out, options.pdf, cache.published_content(out))
+        exports.append((plan.language, out, changed, export_stage(
+            report, front, out, options.pdf, cache.published_content(out), printer)))
+
+    # At most two Chromiums print at once (a print keeps about one core busy).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="print") as printer:
+        outcomes = execute_stage(config, stale, options.jobs, spares, data_digest, *code,
+                                 when_done=assemble_and_export)
+        executed = sum(o.status == "executed" for done in outcomes.values() for o in done)
+        say(f"      {executed} executed, {sum(map(len, outcomes.values())) - executed} cached "
+            f"({time.monotonic() - started:.1f} s)")
+        # Every language's files are complete before any is moved into place: a failure in one
+        # leaves every report as it was.
+        finished = [(language, out, changed, *finish()) for language, out, changed, finish in exports]
+    written_paths = []
+    for language, out, changed, files, keys in finished:
         written = publish(out, files)
-        for name in keys:
-            say(f"      {name:<12} {'written' if name in written else 'unchanged'}")
+        for name in sorted(keys):
+            say(f"      {_label(name, language):<12} {'written' if name in written else 'unchanged'}")
         cache.save_report(out, cache.report_key(inputs, executed_chapters(config, out), *code), keys)
         changed.keep()  # this build is now "the previous build"; writes changes.md
         written_paths += [_shown(p) for p in _outputs(out, options.pdf)]

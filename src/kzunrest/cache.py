@@ -11,6 +11,8 @@ says why something must be done again.
 * The report: one key over every input of the report and the executed chapters, and the digest
   of each rendering's content without its build stamp (``report.json``): the same key means
   nothing to do, the same content means the file need not be written (or the PDF printed) again.
+* The PDF's pages: where each link target landed in the last print (``pdf-pages.json``), the
+  starting guess of the next print, which checks it.
 * Static images: each chart's SVG for the PDF, by digest of its Vega spec (``svg/``), so a chart
   that did not change is not rendered again.
 """
@@ -27,11 +29,6 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-# In a chapter kernel's environment, set by the build: the digest of the package it has just
-# validated (chapters loading exactly those files need not validate them again; a notebook run on
-# its own always validates), and the file in which kzunrest.data records each file it reads.
-VALIDATED_ENV = "KZUNREST_VALIDATED"
-READ_LOG_ENV = "KZUNREST_READ_LOG"
 
 
 def file_digest(path: Path) -> str:
@@ -237,6 +234,17 @@ def why_report_stale(build_dir: Path, key: str, outputs: list[Path]) -> str | No
         if not isinstance(record.get(path.name), dict) or record[path.name].get("key") != key:
             return f"{path.name} built from other inputs"
     return None
+
+
+def pdf_pages(build_dir: Path) -> dict[str, int]:
+    """Where each link target landed in the last PDF printed here (a hint for the next print,
+    which checks it: see kzunrest.export)."""
+    pages = _read_json(_store(build_dir, "pdf-pages.json"))
+    return {k: v for k, v in pages.items() if isinstance(v, int)}
+
+
+def save_pdf_pages(build_dir: Path, pages: dict[str, int]) -> None:
+    _write_json(_store(build_dir, "pdf-pages.json"), pages)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Callable
 import pandas as pd
 
 from . import vocabulary
-from .cache import READ_LOG_ENV, VALIDATED_ENV, package_digest
+from .cache import package_digest
 from .errors import DataError, Problem  # noqa: F401  (re-exported: data.DataError)
 from .tablecheck import TYPES, Finding, read_cells, read_rows, table_findings
 
@@ -720,10 +720,30 @@ def _convert(column: pd.Series, spec: dict) -> pd.Series:
     return column.astype("string")
 
 
+@dataclass(frozen=True)
+class BuildContext:
+    """What the build tells a chapter's kernel before the chapter runs (kzunrest.build, through
+    kzunrest.kernels); a notebook run on its own has the defaults. ``validated``: the digest of the
+    package the build has just validated (loading exactly those files need not check them again);
+    ``read_log``: a file in which every data file read is recorded, so that the cache knows what
+    the chapter depends on."""
+
+    validated: str | None = None
+    read_log: str | None = None
+
+
+BUILD = BuildContext()
+
+
+def enter_build(context: dict) -> None:
+    """Called in a chapter kernel with the context the build sent (see :class:`BuildContext`)."""
+    global BUILD
+    BUILD = BuildContext(**context)
+
+
 def _log_read(path: Path) -> None:
-    log = os.environ.get(READ_LOG_ENV)
-    if log:
-        with open(log, "a", encoding="utf-8") as handle:
+    if BUILD.read_log:
+        with open(BUILD.read_log, "a", encoding="utf-8") as handle:
             handle.write(f"{path.resolve()}\n")
 
 
@@ -736,7 +756,7 @@ def load(data_dir: str | os.PathLike | None = None, tables: list[str] | None = N
     """
     directory = resolve_data_dir(data_dir)
     vocabulary.use(directory)
-    if check and os.environ.get(VALIDATED_ENV) != package_digest(directory):
+    if check and BUILD.validated != package_digest(directory):
         problems = validate(directory, tables)
         if problems:
             raise DataError(problems)

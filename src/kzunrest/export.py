@@ -3,14 +3,16 @@
 Both use the ``kzreport`` template shipped in this package. The HTML embeds the Vega JavaScript
 once (from vl-convert, no CDN) and draws every chart from its Vega spec. The PDF is the same
 template in static mode — each chart as the SVG vl-convert rendered at execution time — printed by
-Debian's Chromium through nbconvert's WebPDF exporter, since Playwright cannot download its own
-browser here.
+Debian's Chromium through Playwright, as nbconvert's WebPDF exporter does (Playwright cannot
+download its own browser here).
 
 Page numbers: Chromium has no CSS ``target-counter()``, so the PDF is printed in passes. The
 assembled report carries an empty slot (``<span class="kz-page" data-for="figure-4">``) in each
 contents entry and cross-reference; a print shows on which page every link target starts (the
-named destinations Chromium writes, read with pypdf); the numbers are written into the slots and
-the page printed again, until no number moves (two or three prints). A running header with the
+named destinations Chromium writes, read with pikepdf); the numbers are written into the slots and
+the page printed again, until no number moves. The passes that only find pages are printed
+without tags (twice as fast); the kept print is tagged. A rebuild starts from the last build's
+pages, so after a small edit one print is usually enough. A running header with the
 chapter's name is then laid over each page: a second, header-only document printed by the same
 Chromium, one page per report page, merged in as page artifacts.
 """
@@ -25,11 +27,13 @@ import os
 import re
 import shutil
 import time
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import nbformat
-from nbconvert.exporters import HTMLExporter, WebPDFExporter
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters import DataTypeFilter
 
 from . import __version__
 from .errors import ExportError
@@ -86,15 +90,25 @@ MAX_PRINTS = 4
 
 
 def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False) -> str:
-    html, _ = _exporter(HTMLExporter).from_notebook_node(report, resources=_resources(front, static))
+    exporter = _exporter(HTMLExporter)
+    # HTMLExporter.from_notebook_node ends by parsing its whole output again with BeautifulSoup,
+    # to give <img> without alt a placeholder and JupyterLab's cell wrappers a tabindex. This
+    # template has neither (figures are inline SVG or Vega with their own descriptions; tests
+    # check that no <img> lacks alt), and that pass was half the render time. The template
+    # exporter underneath renders the same page.
+    exporter.register_filter("filter_data_type", DataTypeFilter(parent=exporter))
+    html, _ = TemplateExporter.from_notebook_node(exporter, report,
+                                                  resources=_resources(front, static))
     if not static:  # the screen has links, not page numbers
         html = PAGE_SLOT.sub("", PRINT_ONLY.sub("", html))
     return html
 
 
-def fill_pages(html: str, pages: dict[str, int]) -> str:
-    """Write each target's page into its slots ('00' until the first print says where)."""
-    return PAGE_SLOT.sub(lambda m: f"{m.group(1)}{pages.get(m.group(2), '00')}{m.group(3)}", html)
+# Writes each target's page into its slots in the loaded page ('00' until a print says where):
+# between passes only the numbers change, so the page is not loaded again (a second of parsing
+# and layout saved per pass).
+FILL_SLOTS = """pages => document.querySelectorAll("span.kz-page[data-for]").forEach(slot => {
+    slot.textContent = String(pages[slot.dataset.for] ?? "00"); })"""
 
 
 def slot_targets(html: str) -> set[str]:
@@ -102,25 +116,25 @@ def slot_targets(html: str) -> set[str]:
 
 
 def destination_pages(pdf: bytes) -> dict[str, int]:
-    """Page (counted from 1) of every named destination Chromium wrote: one per link target."""
-    from pypdf import PdfReader
+    """Page (counted from 1) of every named destination Chromium wrote: one per link target.
+    Chromium keeps them in the catalogue's /Dests dictionary (name -> [page /XYZ ...])."""
+    import pikepdf
 
-    reader = PdfReader(io.BytesIO(pdf))
-    return {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
-            for name, dest in reader.named_destinations.items()}
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        index = {page.obj.objgen: number for number, page in enumerate(document.pages, start=1)}
+        dests = document.Root.get("/Dests", {})
+        return {str(name).lstrip("/"): index[dests[name][0].objgen] for name in dests.keys()}
 
 
-def running_headers(html: str, pages: dict[str, int], count: int) -> list[str]:
-    """The header of each page: the chapter (or back-matter section) it belongs to; 'Contents'
+def running_headers(html: str, pages: dict[str, int], count: int, contents: str) -> list[str]:
+    """The header of each page: the chapter (or back-matter section) it belongs to; ``contents``
     between the title page and the first chapter; nothing on the title page."""
-    from .i18n import _
-
     starts = sorted((pages[target], html_lib.unescape(text)) for target, text in SECTION.findall(html)
                     if target in pages)
     headers = []
     for page in range(1, count + 1):
         current = [text for start, text in starts if start <= page]
-        headers.append(current[-1] if current else (_("Contents") if page > 1 else ""))
+        headers.append(current[-1] if current else (contents if page > 1 else ""))
     return headers
 
 
@@ -141,14 +155,6 @@ def chromium_path() -> str:
     return found
 
 
-class ChromiumPDFExporter(WebPDFExporter):
-    """nbconvert's WebPDF exporter, printing with a given Chromium: A4, page numbers in the footer,
-    page numbers in the contents and cross-references, a running header."""
-
-    def run_playwright(self, html: str) -> bytes:
-        return asyncio.run(_print_report(html, chromium_path()))
-
-
 # One header-only page per report page, laid over the report's top margin (@page margin: 18mm).
 HEADER_PAGE = ('<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
                "@page { size: A4; margin: 0; } body { margin: 0; }"
@@ -161,13 +167,31 @@ HEADER_PAGE = ('<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
                "</style></head><body>{pages}</body></html>")
 
 
-async def _print(page, html: str, **options) -> bytes:
+async def _load(page, html: str) -> None:
     await page.set_content(html, wait_until="load")
     await page.emulate_media(media="print")
+
+
+async def _print(page, **options) -> bytes:
     return await page.pdf(format="A4", print_background=True, prefer_css_page_size=True, **options)
 
 
-async def _print_report(html: str, executable: str) -> bytes:
+@dataclass(frozen=True)
+class PrintLabels:
+    """The words the print adds, in the report's language. Taken before printing starts, so
+    several languages can print at once (the catalogs switch language for the whole process)."""
+    footer: str
+    contents: str
+
+    @classmethod
+    def current(cls) -> PrintLabels:
+        from .i18n import _
+
+        return cls(footer(), _("Contents"))
+
+
+async def _print_report(html: str, executable: str, labels: PrintLabels,
+                        hint: dict[str, int]) -> tuple[bytes, dict[str, int]]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -181,28 +205,37 @@ async def _print_report(html: str, executable: str) -> bytes:
                              else route.abort())
             # Every slot's target, and where each chapter starts (for the running header).
             wanted = slot_targets(html) | {target for target, _ in SECTION.findall(html)}
-            pages: dict[str, int] = {}
+            # Start from the pages of the last print when it had the same targets: after a small
+            # edit they rarely move, and one print is then enough.
+            pages = {target: hint[target] for target in wanted} if wanted <= hint.keys() else {}
+            await _load(page, html)
             for _ in range(MAX_PRINTS):
-                pdf = await _print(page, fill_pages(html, pages), display_header_footer=True,
-                                   header_template="<span></span>", footer_template=footer(),
-                                   tagged=True, outline=True)
+                # A pass that only finds where things land needs no tags or outline (half the
+                # time); the print that is kept has them, and must confirm its own numbers.
+                final = bool(pages) or not wanted
+                await page.evaluate(FILL_SLOTS, pages)
+                pdf = await _print(page, display_header_footer=True,
+                                   header_template="<span></span>", footer_template=labels.footer,
+                                   tagged=final, outline=final)
                 found = destination_pages(pdf)
                 missing = sorted(wanted - found.keys())
                 if missing:
                     raise ExportError("the PDF has no destination for " + ", ".join(missing))
                 found = {target: found[target] for target in wanted}
-                if found == pages:
+                if final and found == pages:
                     break
                 pages = found
             else:
                 raise ExportError(f"page numbers still moved after {MAX_PRINTS} prints")
-            # Normalised while the bytes are still Chromium's (pypdf re-encodes the strings).
+            # Normalised while the bytes are still Chromium's (qpdf packs them into object streams).
             pdf = stamp_dates(renumber_structure_ids(pdf))
-            headers = running_headers(html, pages, page_count(pdf))
-            overlay = await _print(page, HEADER_PAGE.replace("{pages}", "".join(
+            headers = running_headers(html, pages, page_count(pdf), labels.contents)
+            headers_page = await browser.new_page()
+            await _load(headers_page, HEADER_PAGE.replace("{pages}", "".join(
                 f'<div class="page{"" if text else " empty"}"><div class="header">'
                 f"{html_lib.escape(text)}</div></div>" for text in headers)))
-            return lay_over(pdf, overlay, headers)
+            overlay = await _print(headers_page)
+            return lay_over(pdf, overlay, headers), pages
         finally:
             await browser.close()
 
@@ -220,70 +253,52 @@ def footer() -> str:
             f"<span>{page}</span></div>")
 
 
-async def _print_pdf(html: str, executable: str) -> bytes:
-    """One plain print, no page numbers or headers (the benchmark's floor, scripts/floor.py)."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable,
-                                                   args=[*CHROMIUM_ARGS, "--no-sandbox"])
-        try:
-            return await _print(await browser.new_page(), html, display_header_footer=True,
-                                header_template="<span></span>", footer_template=footer(),
-                                tagged=True, outline=True)
-        finally:
-            await browser.close()
-
-
 def page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
+    import pikepdf
 
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
+# The running header, drawn after the page's own content and marked as a pagination artifact so
+# it stays out of the tagged structure.
+HEADER_DRAW = (b"\nQ\n/Artifact <</Type /Pagination /Subtype /Header>> BDC\n"
+               b"q /KzRunningHeader Do Q\nEMC\n")
 
 
 def lay_over(pdf: bytes, overlay: bytes, headers: list[str]) -> bytes:
-    """Draw page i of ``overlay`` over page i of ``pdf`` where ``headers[i]`` is not empty: the
-    overlay page becomes a form XObject, drawn after the page's own (untouched, still compressed)
-    content and marked as a pagination artifact, so it stays out of the tagged structure."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+    """Draw page i of ``overlay`` over page i of ``pdf`` where ``headers[i]`` is not empty (the
+    overlay page as a form XObject; the page's own content untouched). qpdf (pikepdf) writes the
+    result with object streams: Chromium's tagged-PDF structure is tens of thousands of small
+    uncompressed objects, and packing them more than halves the file."""
+    import pikepdf
 
-    over = PdfReader(io.BytesIO(overlay))
-    if len(over.pages) != len(headers):
-        raise ExportError(f"the running headers took {len(over.pages)} pages for "
-                          f"{len(headers)} pages of report")
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-
-    def stream(data: bytes, **entries) -> object:
-        obj = DecodedStreamObject()
-        obj.update({NameObject(k): v for k, v in entries.items()})
-        obj.set_data(data)
-        return writer._add_object(obj.flate_encode())
-
-    for page, header, text in zip(writer.pages, over.pages, headers):
-        if not text:
-            continue
-        form = stream(header.get_contents().get_data(), **{
-            "/Type": NameObject("/XObject"), "/Subtype": NameObject("/Form"),
-            "/BBox": ArrayObject(header.mediabox), "/Resources": header["/Resources"].clone(writer)})
-        resources = page["/Resources"].get_object()
-        if "/XObject" not in resources:
-            resources[NameObject("/XObject")] = DictionaryObject()
-        resources["/XObject"].get_object()[NameObject("/KzRunningHeader")] = form
-        contents = page["/Contents"].get_object()
-        old = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
-        page[NameObject("/Contents")] = ArrayObject([
-            stream(b"q\n"), *old,
-            stream(b"\nQ\n/Artifact <</Type /Pagination /Subtype /Header>> BDC\n"
-                   b"q /KzRunningHeader Do Q\nEMC\n")])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    with pikepdf.open(io.BytesIO(pdf)) as document, pikepdf.open(io.BytesIO(overlay)) as over:
+        if len(over.pages) != len(headers):
+            raise ExportError(f"the running headers took {len(over.pages)} pages for "
+                              f"{len(headers)} pages of report")
+        for page, header, text in zip(document.pages, over.pages, headers):
+            if not text:
+                continue
+            form = document.copy_foreign(header.as_form_xobject())
+            page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name("/KzRunningHeader"))
+            page.contents_add(pikepdf.Stream(document, b"q\n"), prepend=True)
+            page.contents_add(pikepdf.Stream(document, HEADER_DRAW))
+        out = io.BytesIO()
+        # deterministic_id: the file identifier from the content, so the same inputs give the
+        # same bytes.
+        document.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                      compress_streams=True, deterministic_id=True)
+        return out.getvalue()
 
 
-def print_pdf(static_html: str) -> bytes:
-    """Print the static rendering (from :func:`to_html` with ``static=True``) to an A4 PDF."""
-    return stamp_dates(renumber_structure_ids(ChromiumPDFExporter().run_playwright(static_html)))
+def print_pdf(static_html: str, hint: dict[str, int] | None = None,
+              labels: PrintLabels | None = None) -> tuple[bytes, dict[str, int]]:
+    """Print the static rendering (from :func:`to_html` with ``static=True``) to an A4 PDF.
+    ``hint``: the pages of the last print (see :func:`_print_report`). Returns the PDF and the
+    page each link target landed on."""
+    return asyncio.run(_print_report(static_html, chromium_path(), labels or PrintLabels.current(),
+                                     hint or {}))
 
 
 def renumber_structure_ids(pdf: bytes) -> bytes:

@@ -55,11 +55,13 @@ class Spare:
     def launched(self) -> bool:
         return self._channel is None
 
-    def launch(self, cmd: list[str], env: dict[str, str], cwd: str) -> None:
-        """Turn the waiting process into the kernel ``cmd`` describes (an ipykernel command line)."""
+    def launch(self, cmd: list[str], env: dict[str, str], cwd: str, context: dict) -> None:
+        """Turn the waiting process into the kernel ``cmd`` describes (an ipykernel command line);
+        ``context`` goes to the pool's ``enter`` hook in that process first."""
         channel, self._channel = self._channel, None
         with channel:
-            channel.sendall((json.dumps({"argv": cmd, "env": env, "cwd": cwd}) + "\n").encode())
+            channel.sendall((json.dumps({"argv": cmd, "env": env, "cwd": cwd,
+                                         "context": context}) + "\n").encode())
 
     def discard(self) -> None:
         """An unused spare: closing its channel makes it exit. (A launched one is left alone.)"""
@@ -101,7 +103,8 @@ class Factory:
     """The fork server: forked now (call :func:`warm_up` first, and do it before any thread or
     vl-convert runtime starts); :meth:`spare` asks it for a spare kernel process."""
 
-    def __init__(self, prepare: Callable[[], None] | None = None) -> None:
+    def __init__(self, prepare: Callable[[], None] | None = None,
+                 enter: Callable[[dict], None] | None = None) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         self._socket, theirs = socket.socketpair()
@@ -110,7 +113,7 @@ class Factory:
             self._socket.close()
             code = 0
             try:
-                _serve_forks(theirs, prepare)
+                _serve_forks(theirs, prepare, enter)
             except BaseException:
                 code = 1
             finally:
@@ -138,7 +141,8 @@ class Factory:
             pass
 
 
-def _serve_forks(requests: socket.socket, prepare: Callable[[], None] | None) -> None:  # pragma: no cover
+def _serve_forks(requests: socket.socket, prepare: Callable[[], None] | None,
+                 enter: Callable[[dict], None] | None) -> None:  # pragma: no cover
     def reap(*_) -> bool:
         """Reap every spare that has ended (no zombies, and its CPU time is counted); whether
         any is still running."""
@@ -165,7 +169,7 @@ def _serve_forks(requests: socket.socket, prepare: Callable[[], None] | None) ->
             try:
                 if prepare:
                     prepare()
-                code = _become_kernel(fds[0])
+                code = _become_kernel(fds[0], enter)
             except KeyboardInterrupt:
                 pass
             except BaseException:
@@ -181,7 +185,7 @@ def _serve_forks(requests: socket.socket, prepare: Callable[[], None] | None) ->
         time.sleep(0.02)
 
 
-def _become_kernel(fd: int) -> int:  # pragma: no cover - runs in a spare
+def _become_kernel(fd: int, enter: Callable[[dict], None] | None) -> int:  # pragma: no cover
     with socket.socket(fileno=fd) as channel, channel.makefile("r", encoding="utf-8") as lines:
         text = lines.readline()
     if not text:
@@ -192,6 +196,8 @@ def _become_kernel(fd: int) -> int:  # pragma: no cover - runs in a spare
     os.environ.update(request["env"])
     # ipykernel stops when its parent is gone: that is the fork server, which ends with the build.
     os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    if enter:
+        enter(request["context"])
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     argv = request["argv"]
@@ -205,17 +211,20 @@ def _become_kernel(fd: int) -> int:  # pragma: no cover - runs in a spare
 
 class Pool:
     """Spare kernels: taken by a build, kept ready between builds by ``kzunrest watch``.
-    ``prepare`` runs in each spare as soon as it is forked, while it waits."""
+    ``prepare`` runs in each spare as soon as it is forked, while it waits; ``enter`` when it
+    becomes a kernel, with the context :func:`manager` was given for it."""
 
-    def __init__(self, prepare: Callable[[], None] | None = None) -> None:
+    def __init__(self, prepare: Callable[[], None] | None = None,
+                 enter: Callable[[dict], None] | None = None) -> None:
         self.prepare = prepare
+        self.enter = enter
         self.ready: list[Spare] = []
         self._factory: Factory | None = None
 
     def start(self) -> None:
         """Fork the fork server now (after :func:`warm_up`, before any thread starts)."""
         if self._factory is None:
-            self._factory = Factory(self.prepare)
+            self._factory = Factory(self.prepare, self.enter)
 
     def take(self, count: int) -> list[Spare]:
         """``count`` spares: the ready ones first, the rest forked now."""
@@ -246,15 +255,16 @@ class Pool:
             self._factory = None
 
 
-def manager(spare: Spare):
-    """A Jupyter kernel manager whose kernel is ``spare``."""
+def manager(spare: Spare, context: dict | None = None):
+    """A Jupyter kernel manager whose kernel is ``spare``; ``context`` goes to the pool's
+    ``enter`` hook in the kernel before it starts."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning import LocalProvisioner
 
     class WarmProvisioner(LocalProvisioner):
         async def launch_kernel(self, cmd: list[str], **kwargs):
             env = dict(kwargs.get("env") or os.environ)
-            spare.launch(cmd, env, str(kwargs.get("cwd") or os.getcwd()))
+            spare.launch(cmd, env, str(kwargs.get("cwd") or os.getcwd()), context or {})
             self.process = spare
             self.pid = spare.pid
             self.pgid = None  # the build's own group: signal the kernel alone
