@@ -157,8 +157,18 @@ def test_output_outside_build_is_refused(tmp_path):
 def test_missing_data_directory_for_build(tmp_path, out):
     result = run_cli("build", "--data-dir", str(tmp_path / "nope"), "--output-dir", str(out))
     assert result.returncode == 1
-    assert result.stderr.strip() == (f"error: --data-dir {tmp_path / 'nope'}: directory does not "
-                                     "exist; point it at a folder holding datapackage.json and the CSV files")
+    assert result.stderr.strip() == (f"error: --data-dir {tmp_path / 'nope'}: data directory does "
+                                     "not exist; pass an existing directory (it must contain "
+                                     "datapackage.json and the CSV files)")
+
+
+def test_a_data_directory_without_its_descriptor_is_named_for_the_build(tmp_path, out):
+    (tmp_path / "data").mkdir()
+    result = run_cli("build", "--data-dir", str(tmp_path / "data"), "--output-dir", str(out))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"error: --data-dir {tmp_path / 'data' / 'datapackage.json'}: "
+                                     "file not found; a data directory needs its datapackage.json "
+                                     "(copy it from the project's data/ directory)")
 
 
 def test_invalid_data_stops_the_build_before_execution(tmp_path, out):

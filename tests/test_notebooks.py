@@ -166,7 +166,8 @@ def test_claims_chapter_counts(tmp_path):
     ("01_protest_spread.ipynb", {"regions": "Almaty city"},
      "parameter regions: expected a list of strings (empty for all 17 regions), got str"),
     ("02_arrests_dismissals.ipynb", {"data_dir": "/nonexistent/data"},
-     "parameter data_dir: directory '/nonexistent/data' does not exist"),
+     "parameter data_dir: /nonexistent/data: data directory does not exist; pass an existing "
+     "directory (it must contain datapackage.json and the CSV files)"),
     ("03_death_tolls.ipynb", {"figures": "some"},
      "parameter figures: 'some' is not allowed; use one of: all, official"),
 ])

@@ -85,12 +85,15 @@ def _label(name: str, language: str) -> str:
     return name if language == i18n.SOURCE_LANGUAGE else f"{language}/{name}"
 
 
-def data_dir(requested: Path | None) -> Path:
-    path = (Path(requested) if requested else PROJECT_ROOT / "data").resolve()
-    if not path.is_dir():
-        raise ConfigError(f"--data-dir {requested}: directory does not exist; point it at a folder "
-                          "holding datapackage.json and the CSV files")
-    return path
+def data_dir_option(requested: Path | None) -> Path:
+    """The folder of --data-dir (data/ by default), checked by data.data_dir_problem."""
+    from .data import DEFAULT_DATA_DIR, data_dir_problem
+
+    path = Path(requested) if requested else DEFAULT_DATA_DIR
+    problem = data_dir_problem(path)
+    if problem:
+        raise ConfigError(f"--data-dir {_shown(Path(problem.file))}: {problem.message}")
+    return path.resolve()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,11 +450,12 @@ def with_static_images(report, out: Path) -> None:
 
 
 def export_stage(report, front, out: Path, want_pdf: bool, previous: dict,
-                 printer: Executor) -> Callable[[], tuple[dict, dict]]:
+                 printer: Executor) -> Callable[[], tuple[dict, dict, dict]]:
     """Render the HTML here; hand the PDF to ``printer``, which renders the chart images and the
     static page and prints (only when its content changed) while this thread goes on to the next
     language. Returns a function that waits for the PDF and gives the files to publish (None:
-    keep the existing file) and the content keys to remember."""
+    keep the existing file), the content keys to remember and the PDF's pages (empty when it
+    was not printed)."""
     from .export import PrintLabels, to_html
 
     started = time.monotonic()
@@ -466,17 +470,19 @@ def export_stage(report, front, out: Path, want_pdf: bool, previous: dict,
     printing = printer.submit(_pdf, report, front, out, previous.get("report.pdf"),
                               PrintLabels.current()) if want_pdf else None
 
-    def finished() -> tuple[dict, dict]:
+    def finished() -> tuple[dict, dict, dict]:
+        pages = {}
         if printing is not None:
-            files["report.pdf"], keys["report.pdf"] = printing.result()
-        return files, keys
+            files["report.pdf"], keys["report.pdf"], pages = printing.result()
+        return files, keys, pages
     return finished
 
 
-def _pdf(report, front, out: Path, previous: str | None, labels) -> tuple[bytes | None, str]:
-    """The PDF and its content key: the static page with every chart as SVG, printed only when
-    its content changed (None: keep the existing file). The print starts from the pages of the
-    last print here (cache.pdf_pages)."""
+def _pdf(report, front, out: Path, previous: str | None,
+         labels) -> tuple[bytes | None, str, dict[str, int]]:
+    """The PDF, its content key and its pages: the static page with every chart as SVG, printed
+    only when its content changed (None: keep the existing file). The print starts from the
+    pages of the last print here (cache.pdf_pages); nothing is written here."""
     from .export import print_pdf, to_html
 
     shown = _label("report.pdf", front.language)
@@ -485,12 +491,11 @@ def _pdf(report, front, out: Path, previous: str | None, labels) -> tuple[bytes 
     key = cache.content_key(static, front.built)
     if key == previous and (out / "report.pdf").is_file():
         say(f"      {shown:<12} content unchanged, not printed again")
-        return None, key
+        return None, key, {}
     started = time.monotonic()
     pdf, pages = print_pdf(static, hint=cache.pdf_pages(out), labels=labels)
-    cache.save_pdf_pages(out, pages)
     say(f"      {shown:<12} printed ({len(pdf) / 1e6:.2f} MB, {time.monotonic() - started:.1f} s)")
-    return pdf, key
+    return pdf, key, pages
 
 
 def _display_dir(directory: Path) -> str:
@@ -509,7 +514,7 @@ def build(options: Options, pool=None) -> int:
     between builds (kzunrest watch); by default the kernels are forked for this build alone."""
     total = time.monotonic()
     root = output_dir(options.output_dir)
-    directory = data_dir(options.data_dir)
+    directory = data_dir_option(options.data_dir)
     config = load_config(options.config)
     languages = list(dict.fromkeys(i18n.check(language) for language in options.languages))
     outs = {language: language_dir(root, language) for language in languages}
@@ -590,8 +595,10 @@ def _build(options: Options, config: Config, directory: Path, root: Path, plans:
         # leaves every report as it was.
         finished = [(language, out, changed, *finish()) for language, out, changed, finish in exports]
     written_paths = []
-    for language, out, changed, files, keys in finished:
+    for language, out, changed, files, keys, pages in finished:
         written = publish(out, files)
+        if pages:
+            cache.save_pdf_pages(out, pages)
         for name in sorted(keys):
             say(f"      {_label(name, language):<12} {'written' if name in written else 'unchanged'}")
         cache.save_report(out, cache.report_key(inputs, executed_chapters(config, out), *code), keys)

@@ -518,7 +518,7 @@ def claims_compared(rows: pd.DataFrame) -> alt.LayerChart:
                                alt.Tooltip("reported:N", title=_("Other report")),
                                alt.Tooltip("standing:N", title=_("Standing")),
                                alt.Tooltip("role_label:N", title=_("In the verdict")),
-                               alt.Tooltip("ratio:Q", title=_("Ratio"), format=".3f"),
+                               alt.Tooltip("ratio:Q", title=_("Ratio"), format=".3~g"),
                                alt.Tooltip("source:N", title=_("Source"))]))
     return (alt.layer(bars, agree, points)
             .properties(width=WIDTH - 260, height=alt.Step(18),

@@ -383,7 +383,9 @@ def comparison_rows(claims: pd.DataFrame, checks: pd.DataFrame, sources: pd.Data
             rows.append({
                 "claim_id": claim_id, "label": _chart_label(claim_id, claim),
                 "article": stated(_Row(claim)), "reported": stated(check),
-                "ratio": point / base,
+                # Three significant digits: where a mark sits on the chart, and what the reader
+                # is told it is (tooltip, data table, description), are the same number.
+                "ratio": float(f"{point / base:.3g}"),
                 "window_low": _finite(claim_w.low, base), "window_high": _finite(claim_w.high, base),
                 "role": ("weighed" if check.check_id in weighed else
                          "related" if check.measures == "related" else "not weighed"),

@@ -69,13 +69,23 @@ FILE_RULES = {
 }
 
 
-def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
-    path = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+def data_dir_problem(path: Path) -> Problem | None:
+    """What keeps ``path`` from being a data folder (the one rule: it exists and holds
+    datapackage.json), or None. The CLI's --data-dir and the chapters' data_dir parameter use it
+    too, each naming its own option."""
     if not path.is_dir():
-        raise DataError([Problem(str(path), None, None, FILE_RULES["data directory missing"])])
+        return Problem(str(path), None, None, FILE_RULES["data directory missing"])
     if not (path / DESCRIPTOR).is_file():
-        raise DataError([Problem(str(path / DESCRIPTOR), None, None,
-                                 FILE_RULES["datapackage.json missing"])])
+        return Problem(str(path / DESCRIPTOR), None, None, FILE_RULES["datapackage.json missing"])
+    return None
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
+    """The data folder asked for (the project's data/ by default); DataError when it is none."""
+    path = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+    problem = data_dir_problem(path)
+    if problem:
+        raise DataError([problem])
     return path
 
 

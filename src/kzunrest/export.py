@@ -61,11 +61,14 @@ def kz_vega(spec: dict) -> str:
     return kz_json({**spec, "$schema": f"https://vega.github.io/schema/vega/v{major}.json"})
 
 
-def _exporter(kind: type[HTMLExporter]) -> HTMLExporter:
+def _exporter(kind: type[HTMLExporter], static: bool) -> HTMLExporter:
     # Traits go to the constructor: the template environment is built from them at init.
+    # The PDF has no use for the headings' own "¶" links, and each would become a named
+    # destination called after the heading: in Kazakh or Russian, percent-encoded, longer than
+    # the 127 bytes a PDF name may have (poppler warns on every page).
     return kind(extra_template_basedirs=[str(TEMPLATE_DIR)], template_name="kzreport",
                 exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                filters={"kz_json": kz_json, "kz_vega": kz_vega})
+                exclude_anchor_links=static, filters={"kz_json": kz_json, "kz_vega": kz_vega})
 
 
 def _resources(front: dict, static: bool) -> dict:
@@ -90,7 +93,7 @@ MAX_PRINTS = 4
 
 
 def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False) -> str:
-    exporter = _exporter(HTMLExporter)
+    exporter = _exporter(HTMLExporter, static)
     # HTMLExporter.from_notebook_node ends by parsing its whole output again with BeautifulSoup,
     # to give <img> without alt a placeholder and JupyterLab's cell wrappers a tabindex. This
     # template has neither (figures are inline SVG or Vega with their own descriptions; tests

@@ -13,10 +13,12 @@ from .errors import ParameterError  # noqa: F401  (re-exported)
 def data_dir(value: object, name: str = "data_dir") -> Path:
     if not isinstance(value, (str, os.PathLike)):
         raise ParameterError(name, f"expected a path (string), got {type(value).__name__} {value!r}")
+    from .data import data_dir_problem
+
     path = Path(value).expanduser()
-    if not path.is_dir():
-        raise ParameterError(name, f"directory {str(path)!r} does not exist; pass the folder that "
-                                   "holds datapackage.json and the CSV files")
+    problem = data_dir_problem(path)
+    if problem:
+        raise ParameterError(name, f"{problem.file}: {problem.message}")
     return path
 
 

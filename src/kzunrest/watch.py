@@ -17,7 +17,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .build import Options, build, data_dir, kernel_pool, output_dir, report_inputs, say
+from .build import Options, build, data_dir_option, kernel_pool, output_dir, report_inputs, say
 from .config import ConfigError, load_config
 
 VERSION_PATH = "/__version"
@@ -89,7 +89,7 @@ def _snapshot(paths: list[Path]) -> dict[Path, tuple[int, int] | None]:
 
 
 def _inputs(options: Options) -> list[Path]:
-    directory = data_dir(options.data_dir)
+    directory = data_dir_option(options.data_dir)
     try:
         return report_inputs(load_config(options.config), directory)
     except ConfigError:
