@@ -1,0 +1,89 @@
+"""The PDF print on its own (export.print_pdf), with the real Chromium, on a small page: page
+numbers found by a pass and written into their slots, a rebuild's hint taken when right and
+corrected when wrong, the running header laid over each page, and the same bytes either way."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+
+from kzunrest import export
+
+# Three pages: the contents (a slot for each chapter), chapter 1, chapter 2; each chapter starts
+# a page. The contents entries are what the running header and the page numbers are read from.
+PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 18mm 16mm; } section { break-before: page; }
+</style></head><body>
+<nav><p><a href="#chapter-1"><span class="toc-text">First chapter</span></a>
+  <span class="kz-page" data-for="chapter-1"></span></p>
+<p><a href="#chapter-2"><span class="toc-text">Second chapter</span></a>
+  <span class="kz-page" data-for="chapter-2"></span></p></nav>
+<section id="chapter-1"><h1>First chapter</h1><p>Words.</p></section>
+<section id="chapter-2"><h1>Second chapter</h1><p>More words.</p></section>
+</body></html>"""
+LABELS = export.PrintLabels(footer="<span></span>", contents="Contents")
+
+
+@pytest.fixture()
+def prints(monkeypatch) -> list[dict]:
+    """Every print Chromium is asked for, with its options (the real print still happens)."""
+    seen: list[dict] = []
+    real = export._print
+
+    async def counted(page, **options):
+        seen.append(options)
+        return await real(page, **options)
+
+    monkeypatch.setattr(export, "_print", counted)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    return seen
+
+
+def report_prints(seen: list[dict]) -> list[bool]:
+    """Whether each print of the report itself (not the header page) was tagged."""
+    return [options["tagged"] for options in seen if "tagged" in options]
+
+
+def text(pdf: bytes) -> list[str]:
+    """The text of each page, as poppler reads it."""
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                         check=True).stdout.decode()
+    return out.split("\f")[:-1]
+
+
+def test_a_cold_print_finds_the_pages_untagged_then_prints_them_tagged(prints):
+    pdf, pages = export.print_pdf(PAGE, labels=LABELS)
+    assert pages == {"chapter-1": 2, "chapter-2": 3}
+    assert report_prints(prints) == [False, True]
+    contents, first, second = text(pdf)
+    assert [line.split() for line in contents.splitlines() if line.strip()] == [
+        ["First", "chapter", "2"], ["Second", "chapter", "3"]]
+    # The running header: nothing on the title page, the chapter's name on each chapter's page.
+    assert "First chapter" in first.splitlines()[0] and "Second chapter" in second.splitlines()[0]
+    from pypdf import PdfReader  # an independent reader: the document is still tagged
+
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+
+
+def test_a_right_hint_needs_one_print_and_gives_the_same_bytes(prints):
+    cold, pages = export.print_pdf(PAGE, labels=LABELS)
+    prints.clear()
+    hinted, again = export.print_pdf(PAGE, hint=pages, labels=LABELS)
+    assert report_prints(prints) == [True]
+    assert again == pages and hinted == cold
+
+
+def test_a_wrong_hint_is_corrected(prints):
+    pdf, pages = export.print_pdf(PAGE, hint={"chapter-1": 7, "chapter-2": 9}, labels=LABELS)
+    assert pages == {"chapter-1": 2, "chapter-2": 3}
+    assert report_prints(prints) == [True, True]  # printed with 7 and 9, found 2 and 3, printed again
+    contents = text(pdf)[0]
+    assert " 7" not in contents and " 9" not in contents
+
+
+def test_a_hint_for_other_targets_is_ignored(prints):
+    _, pages = export.print_pdf(PAGE, hint={"figure-1": 2}, labels=LABELS)
+    assert pages == {"chapter-1": 2, "chapter-2": 3}
+    assert report_prints(prints) == [False, True]
