@@ -180,6 +180,19 @@ def test_static_svg_is_rendered_once_per_chart_and_the_same_whatever_came_before
     assert 'id="clip1"' in svg
 
 
+def test_an_svg_drawn_in_a_chapter_kernel_is_kept_as_if_rendered_here(tmp_path):
+    import vl_convert
+
+    first, second = _vega("First", [1, 2, 3]), _vega("Second", [4, 5])
+    here = cache.static_svg(tmp_path / "here", first)
+    vl_convert.vega_to_svg(second)  # the kernel drew other charts first: its clip counter ran on
+    drawn = vl_convert.vega_to_svg(first)
+    assert 'id="clip1"' not in drawn
+    assert cache.static_svg(tmp_path / "kernel", first, drawn) == here
+    # and it is stored: the same spec later comes from the store, whatever is offered
+    assert cache.static_svg(tmp_path / "kernel", first, "<svg>other</svg>") == here
+
+
 def test_report_state_names_what_is_missing_or_built_from_other_inputs(tmp_path):
     html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
     html.write_text("html")

@@ -289,7 +289,7 @@ def test_hostile_text_is_shown_as_text_and_never_runs(tmp_path):
     try:
         result = run_cli("build", "--data-dir", str(data.dir), "--output-dir", str(out))
         assert result.returncode == 0, result.stdout + result.stderr
-        seen = visit(out / "report.html", script="""({
+        seen = visit(out / "report.html", script=r"""({
             text: document.body.innerText,
             injected: document.querySelectorAll('main script:not([type="application/json"]), [onerror], [onload], [onmouseover], iframe, img').length,
             scripts: document.scripts.length,

@@ -123,18 +123,28 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # ipykernel warns about
 
 
 def _prepare_chapter_kernel() -> None:
-    """Run in each chapter kernel as soon as it is forked: charts carry no SVG (export_stage
-    renders those the PDF needs), and vl-convert's runtime is started while the kernel waits."""
+    """Run in each chapter kernel as soon as it is forked: vl-convert's runtime is started while
+    the kernel waits."""
     import vl_convert
 
-    from . import render
-
-    render.STATIC_SVG = False
     vl_convert.vegalite_to_vega({"mark": "point"})
 
 
+def _enter_chapter_kernel(context: dict) -> None:
+    """Run in a chapter kernel as it starts, with the context the build sent for this chapter:
+    ``static_svg``, whether its charts carry their SVG (only when the build prints a PDF: each
+    chapter renders its own, in parallel with the others, while the build would render them one
+    after another; see with_static_images), and kzunrest.data's BuildContext (the rest)."""
+    from . import render
+    from .data import enter_build
+
+    context = dict(context)
+    render.STATIC_SVG = context.pop("static_svg", False)
+    enter_build(context)
+
+
 def _run_chapter(spare, notebook, target: str, parameters: dict, cwd: str,
-                 data_digest: str) -> dict:
+                 context: dict) -> dict:
     """Execute one chapter with Papermill in a warm kernel; record the files it read.
     ``notebook``: the chapter's path, or the chapter with its Markdown already in the reader's
     language (:func:`kzunrest.i18n.translate_notebook`)."""
@@ -147,9 +157,9 @@ def _run_chapter(spare, notebook, target: str, parameters: dict, cwd: str,
     log = tempfile.NamedTemporaryFile(prefix="kzunrest-reads-", suffix=".txt", delete=False)
     log.close()
     started = time.monotonic()
-    # The kernel is told that this package is valid, and where to log the files it reads
-    # (kzunrest.data.BuildContext).
-    manager = kernels.manager(spare, context={"validated": data_digest, "read_log": log.name})
+    # The kernel is told that this package is valid, where to log the files it reads, and
+    # whether to render SVGs (see _enter_chapter_kernel).
+    manager = kernels.manager(spare, context={**context, "read_log": log.name})
     try:
         run_sync(manager.start_kernel)(cwd=cwd, extra_arguments=KERNEL_ARGUMENTS)
         papermill.execute_notebook(notebook, target, parameters=parameters, kernel_name="python3",
@@ -211,9 +221,7 @@ def kernel_pool():
     """A pool of chapter kernels, forked warm from this process (see kzunrest.kernels)."""
     from . import kernels
 
-    from .data import enter_build
-
-    return kernels.Pool(prepare=_prepare_chapter_kernel, enter=enter_build)
+    return kernels.Pool(prepare=_prepare_chapter_kernel, enter=_enter_chapter_kernel)
 
 
 def start_kernels(pool, count: int) -> list:
@@ -228,7 +236,7 @@ def start_kernels(pool, count: int) -> list:
 
 
 def execute_stage(config: Config, plans: list[Plan], jobs: int | None, spares: list,
-                  data_digest: str, package: str, environment: str,
+                  context: dict, package: str, environment: str,
                   when_done: Callable[[Plan], None] = lambda plan: None) -> dict[str, list[Outcome]]:
     """Execute the stale chapters of every language's plan in one pool of warm kernels (as many
     at once as ``jobs``), languages in order. ``when_done(plan)`` is called in this thread as soon
@@ -254,7 +262,7 @@ def execute_stage(config: Config, plans: list[Plan], jobs: int | None, spares: l
             waiting[language] = (plan, left - 1)
             if left == 1:
                 when_done(plan)
-        _execute_parallel(todo, jobs, outcomes, spares, data_digest, package, environment,
+        _execute_parallel(todo, jobs, outcomes, spares, context, package, environment,
                           executed)
     return {plan.language: [outcomes[(plan.language, c.name)] for c in config.chapters]
             for plan in plans}
@@ -284,7 +292,7 @@ def default_jobs(chapters: int) -> int:
 
 
 def _execute_parallel(todo, jobs: int | None, outcomes: dict[tuple[str, str], Outcome],
-                      spares: list, data_digest: str, package: str, environment: str,
+                      spares: list, context: dict, package: str, environment: str,
                       executed: Callable[[str], None]) -> None:
     """``todo``: (chapter, parameters, reason, language, output folder) for every chapter of
     every language to execute, each on one of ``spares``. ``executed(language)`` after each
@@ -317,7 +325,7 @@ def _execute_parallel(todo, jobs: int | None, outcomes: dict[tuple[str, str], Ou
                 return
             try:
                 result = _run_chapter(spare, source, str(target), parameters,
-                                      str(chapter.notebook.parent), data_digest)
+                                      str(chapter.notebook.parent), context)
             except BaseException as error:  # handed to the main thread, raised there
                 result = {"ok": False, "error": error}
             results.put((chapter, parameters, reason, language, out, target, result))
@@ -431,8 +439,9 @@ def cited_sources(directory: Path) -> set[str]:
 
 
 def with_static_images(report, out: Path) -> None:
-    """Give every figure its SVG for the PDF (rendered only when the chart is new, see
-    cache.static_svg), with clip-path ids unique in the report (figure number + id)."""
+    """Give every figure its SVG for the PDF (the one its chapter drew, or rendered here when the
+    chapter ran without a PDF in view; see cache.static_svg), with clip-path ids unique in the
+    report (figure number + id)."""
     import re
 
     from .render import META_KEY, VEGA_MIMETYPE
@@ -443,7 +452,7 @@ def with_static_images(report, out: Path) -> None:
             meta = output.get("metadata", {}).get(META_KEY, {})
             if meta.get("figure") and VEGA_MIMETYPE in output.get("data", {}):
                 charts.append(output["data"][VEGA_MIMETYPE])
-                svg = cache.static_svg(out, charts[-1])
+                svg = cache.static_svg(out, charts[-1], output["data"].get("image/svg+xml"))
                 output["data"]["image/svg+xml"] = re.sub(
                     r"clip(\d+)", rf"figure{meta['number']}-clip\1", svg)
     cache.keep_only_svgs(out, charts)
@@ -586,7 +595,8 @@ def _build(options: Options, config: Config, directory: Path, root: Path, plans:
 
     # At most two Chromiums print at once (a print keeps about one core busy).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="print") as printer:
-        outcomes = execute_stage(config, stale, options.jobs, spares, data_digest, *code,
+        context = {"validated": data_digest, "static_svg": options.pdf}  # see _enter_chapter_kernel
+        outcomes = execute_stage(config, stale, options.jobs, spares, context, *code,
                                  when_done=assemble_and_export)
         executed = sum(o.status == "executed" for done in outcomes.values() for o in done)
         say(f"      {executed} executed, {sum(map(len, outcomes.values())) - executed} cached "

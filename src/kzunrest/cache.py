@@ -258,18 +258,21 @@ def _svg_path(build_dir: Path, vega: dict) -> Path:
     return _store(build_dir, "svg") / f"{_digest([vega, metadata.version('vl-convert-python')])}.svg"
 
 
-def static_svg(build_dir: Path, vega: dict) -> str:
-    """The chart's SVG, rendered by vl-convert only when this Vega spec was not rendered before.
-    vl-convert numbers clip paths with a counter global to its process; they are numbered from 1
-    in each image, so the same chart gives the same bytes whatever was rendered before it."""
+def static_svg(build_dir: Path, vega: dict, rendered: str | None = None) -> str:
+    """The chart's SVG: from the store when this Vega spec was rendered before, else ``rendered``
+    (the SVG the chapter's kernel drew), else rendered here by vl-convert. vl-convert numbers clip
+    paths with a counter global to its process; they are numbered from 1 in each image, so the
+    same chart gives the same bytes whatever was rendered before it, and wherever."""
     path = _svg_path(build_dir, vega)
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
-    import vl_convert
+    if rendered is None:
+        import vl_convert
 
-    svg = vl_convert.vega_to_svg(vega)
+        rendered = vl_convert.vega_to_svg(vega)
+    svg = rendered
     numbers: dict[str, int] = {}
     svg = _CLIP.sub(lambda m: f"clip{numbers.setdefault(m.group(1), len(numbers) + 1)}", svg)
     path.parent.mkdir(parents=True, exist_ok=True)
