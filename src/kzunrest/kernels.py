@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -253,6 +254,36 @@ class Pool:
         if self._factory is not None:
             self._factory.close()
             self._factory = None
+
+
+class Supply:
+    """The spares of one build: ``count`` chapters to run, forked a few at a time so that
+    ``ahead`` are always warm beyond those running. Twelve chapters (three languages) do not start
+    twelve JavaScript runtimes at once: each costs about half a second of CPU, taken when the
+    build starts and validation needs the cores. Safe to use from the build's worker threads."""
+
+    def __init__(self, pool: Pool, count: int, ahead: int) -> None:
+        self._pool, self._left, self._ahead = pool, count, max(1, ahead)
+        self._lock = threading.Lock()
+        self.taken: list[Spare] = pool.take(min(count, self._ahead)) if count else []
+        self._ready = list(self.taken)
+
+    def get(self) -> Spare:
+        """A warm spare for the next chapter; forks replacements while chapters are left."""
+        with self._lock:
+            self._left -= 1
+            spare = self._ready.pop(0) if self._ready else self._fork(1)[0]
+            self._ready += self._fork(min(self._left, self._ahead) - len(self._ready))
+            return spare
+
+    def _fork(self, count: int) -> list[Spare]:
+        more = self._pool.take(count) if count > 0 else []
+        self.taken += more
+        return more
+
+    def kill(self) -> None:
+        for spare in self.taken:
+            spare.kill()
 
 
 def manager(spare: Spare, context: dict | None = None):
