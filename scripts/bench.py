@@ -166,8 +166,8 @@ def jupyter_book() -> Path:
     executable = JUPYTER_BOOK / "bin" / "jupyter-book"
     if not executable.is_file():
         print("  installing Jupyter Book 1.x into build/bench/jupyter-book-venv (once)", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(JUPYTER_BOOK)], check=True)
-        subprocess.run([str(JUPYTER_BOOK / "bin" / "python"), "-m", "ensurepip", "--quiet"], check=True)
+        shutil.rmtree(JUPYTER_BOOK, ignore_errors=True)  # a half-made one from an interrupted run
+        subprocess.run([sys.executable, "-m", "venv", str(JUPYTER_BOOK)], check=True)
         subprocess.run([str(JUPYTER_BOOK / "bin" / "pip"), "install", "--quiet", "jupyter-book<2"],
                        check=True)
     ours = Path(next(p for p in sys.path if p.endswith("site-packages")))

@@ -88,12 +88,14 @@ def caption_sources_html(source_ids: list[str], names: list[str], numbers: dict[
 
 def number_spec_sources(vega: dict, numbers: dict[str, int], labels: dict[str, str]) -> None:
     """Give every row of a Vega spec that cites sources a ``source`` naming them with numbers, and
-    its ``locator`` (where in the source) in the report's language."""
+    its ``locator`` (where in the source) in the report's language. The list of ids itself is
+    then dropped from the row: no mark draws it, and a mark with thousands of sources (the
+    million-row benchmark) would otherwise carry them all into the page."""
     for dataset in vega.get("data", []):
         for row in dataset.get("values") or []:
             if not isinstance(row, dict):
                 continue
-            ids = row.get("source_ids") if isinstance(row.get("source_ids"), list) else (
+            ids = row.pop("source_ids") if isinstance(row.get("source_ids"), list) else (
                 [row["source_id"]] if row.get("source_id") else [])
             if ids:
                 row[SOURCE_FIELD] = source_text([str(i) for i in ids], numbers, labels)
