@@ -172,3 +172,18 @@ def test_pdf_shows_each_description_under_its_chart_and_the_data_in_an_appendix(
         assert squash(figure["description"]) in body, figure["description"]
         assert f"Data behind Figure {number}" in appendix
     assert f"Data behind Figure {len(figures) + 1}" not in appendix
+
+
+def test_a_mark_with_many_scattered_sources_lists_the_first_runs_and_counts_the_rest():
+    from kzunrest import figuredata, i18n
+
+    i18n.use("en")
+    ids = [f"s{k}" for k in range(40)]
+    labels = {i: f"Source {i}" for i in ids}
+    scattered = {f"s{k}": 2 * k + 1 for k in range(40)}  # 1, 3, 5, … 79: forty runs of one
+    text = figuredata.source_text(ids, scattered, labels)
+    assert text == "40 sources: nos. 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23 and 28 more"
+    linked = figuredata.source_html(ids, scattered, labels)
+    assert re.sub("<[^>]+>", "", linked) == text and linked.count("<a ") == 12
+    consecutive = {f"s{k}": 100 + k for k in range(40)}  # one run, however long
+    assert figuredata.source_text(ids, consecutive, labels) == "40 sources: nos. 100–139"

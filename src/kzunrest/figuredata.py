@@ -25,19 +25,46 @@ from .i18n import _, n_, p_
 from .render import META_KEY, VEGA_MIMETYPE
 
 NAMED = 3  # a mark with more sources than this gives their numbers only
+# ... and of those numbers, the first runs of consecutive ones and a count of the rest: a mark
+# citing a thousand scattered sources would otherwise list them all, in every cell and tooltip.
+LISTED_RUNS = 12
 
 
 def _numbers(ids: list[str], numbers: dict[str, int]) -> list[int]:
     return sorted({numbers[i] for i in ids if i in numbers})
 
 
+def _listed(values: list[int]) -> tuple[list[int], int]:
+    """The numbers to list (the first LISTED_RUNS runs of consecutive numbers) and how many
+    are left out."""
+    runs: list[list[int]] = []
+    for value in sorted(set(values)):
+        if runs and value == runs[-1][-1] + 1:
+            runs[-1].append(value)
+        else:
+            runs.append([value])
+    kept = [value for run in runs[:LISTED_RUNS] for value in run]
+    return kept, sum(map(len, runs)) - len(kept)
+
+
+def _refs(values: list[int], linked: bool) -> str:
+    """'1, 3–5, 9' (numbers linked to their entries when ``linked``), with '… and N more'
+    beyond LISTED_RUNS runs."""
+    from .assemble import ranges
+
+    kept, left = _listed(values)
+    refs = linked_ranges(kept) if linked else ranges(kept)
+    if not left:
+        return refs
+    words = _("{items} and {n} more")
+    return (html.escape(words) if linked else words).format(items=refs, n=i18n.number(left))
+
+
 def source_text(ids: list[str], numbers: dict[str, int], labels: dict[str, str]) -> str:
     """A mark's sources in words with their numbers, for tooltips, table cells and CSVs."""
     ids = [i for i in dict.fromkeys(ids) if i in labels]
     if len(ids) > NAMED:
-        from .assemble import ranges
-
-        return _many(len(ids), ranges(_numbers(ids, numbers)))
+        return _many(len(ids), _refs(_numbers(ids, numbers), linked=False))
     return "; ".join(labels[i] + (f" ({_no(numbers[i])})" if i in numbers else "") for i in ids)
 
 
@@ -59,7 +86,7 @@ def source_html(ids: list[str], numbers: dict[str, int], labels: dict[str, str])
     """:func:`source_text` with each number a link to its entry (same text content)."""
     ids = [i for i in dict.fromkeys(ids) if i in labels]
     if len(ids) > NAMED:
-        return _many(len(ids), linked_ranges(_numbers(ids, numbers)))
+        return _many(len(ids), _refs(_numbers(ids, numbers), linked=True))
     return "; ".join(html.escape(labels[i]) + (f" ({_no(_link(numbers[i]))})" if i in numbers else "")
                      for i in ids)
 
