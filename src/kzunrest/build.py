@@ -295,8 +295,8 @@ def _execute_parallel(todo, jobs: int | None, outcomes: dict[tuple[str, str], Ou
                       spares, context: dict, package: str, environment: str,
                       executed: Callable[[str], None]) -> None:
     """``todo``: (chapter, parameters, reason, language, output folder) for every chapter of
-    every language to execute, each on a kernel from ``spares`` (a kernels.Supply). ``executed(language)`` after each
-    chapter that succeeded, while no chapter has failed."""
+    every language to execute, each on a kernel from ``spares`` (a kernels.Supply).
+    ``executed(language)`` after each chapter that succeeded, while no chapter has failed."""
     import nbformat
 
     workers = max(1, min(jobs or default_jobs(len(todo)), len(todo)))
