@@ -197,19 +197,21 @@ def resolve_references(cells: list, targets: dict[tuple[str, str], tuple[str, st
         cell.source = REFERENCE.sub(link, cell.source)
 
 
+def runs(values: list[int]) -> list[list[int]]:
+    """The runs of consecutive numbers in ``values``: [[1], [3, 4, 5], [9]] from [9, 1, 3, 4, 5]."""
+    found: list[list[int]] = []
+    for value in sorted(set(values)):
+        if found and value == found[-1][-1] + 1:
+            found[-1].append(value)
+        else:
+            found.append([value])
+    return found
+
+
 def ranges(values: list[int]) -> str:
     """'1, 3–5, 9' from [1, 3, 4, 5, 9]."""
-    parts, run = [], []
-    for value in sorted(set(values)):
-        if run and value == run[-1] + 1:
-            run.append(value)
-            continue
-        if run:
-            parts.append(f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)))
-        run = [value]
-    if run:
-        parts.append(f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)))
-    return ", ".join(parts)
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 2 else ", ".join(map(str, run))
+                     for run in runs(values))
 
 
 def source_line(source_ids: list[str], names: list[str], numbers: dict[str, int],

@@ -37,14 +37,11 @@ def _numbers(ids: list[str], numbers: dict[str, int]) -> list[int]:
 def _listed(values: list[int]) -> tuple[list[int], int]:
     """The numbers to list (the first LISTED_RUNS runs of consecutive numbers) and how many
     are left out."""
-    runs: list[list[int]] = []
-    for value in sorted(set(values)):
-        if runs and value == runs[-1][-1] + 1:
-            runs[-1].append(value)
-        else:
-            runs.append([value])
-    kept = [value for run in runs[:LISTED_RUNS] for value in run]
-    return kept, sum(map(len, runs)) - len(kept)
+    from .assemble import runs
+
+    found = runs(values)
+    kept = [value for run in found[:LISTED_RUNS] for value in run]
+    return kept, sum(map(len, found)) - len(kept)
 
 
 def _refs(values: list[int], linked: bool) -> str:
