@@ -20,12 +20,14 @@ Chromium, one page per report page, merged in as page artifacts.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import html as html_lib
 import io
 import json
 import os
 import re
 import shutil
+import threading
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -193,54 +195,111 @@ class PrintLabels:
         return cls(footer(), _("Contents"))
 
 
-async def _print_report(html: str, executable: str, labels: PrintLabels,
-                        hint: dict[str, int]) -> tuple[bytes, dict[str, int]]:
-    from playwright.async_api import async_playwright
+class Chromium:
+    """Debian's Chromium driven by Playwright on an event loop of its own (a thread), launched in
+    the background as soon as this is made: the build makes it while the chapters execute, so a
+    print does not wait for the launch. Prints may come from any thread, each on a page of its
+    own. Use as a context manager, or call :meth:`close`."""
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable,
-                                                   args=[*CHROMIUM_ARGS, "--no-sandbox"])
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="chromium",
+                                        daemon=True)
+        self._thread.start()
+        self._playwright = None
+        # A launch failure (no Chromium) is raised by the first print, which needs the browser.
+        self._browser = self._submit(self._launch())
+
+    def _submit(self, coroutine) -> concurrent.futures.Future:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
+    async def _launch(self):
+        from playwright.async_api import async_playwright
+
+        executable = chromium_path()
+        self._playwright = await async_playwright().start()
+        return await self._playwright.chromium.launch(executable_path=executable,
+                                                      args=[*CHROMIUM_ARGS, "--no-sandbox"])
+
+    def print_report(self, html: str, hint: dict[str, int],
+                     labels: PrintLabels) -> tuple[bytes, dict[str, int]]:
+        """See :func:`print_pdf`."""
+        browser = self._browser.result()
+        return self._submit(_print_report(browser, html, labels, hint)).result()
+
+    def close(self) -> None:
+        async def stop() -> None:
+            if self._browser.done() and not self._browser.exception():
+                await self._browser.result().close()
+            if self._playwright is not None:
+                await self._playwright.stop()
+
         try:
-            page = await browser.new_page()
-            # Nothing in the static report needs the network; refuse anything that tries.
-            await page.route("**/*", lambda route: route.continue_()
-                             if route.request.url.startswith(("file:", "data:", "about:"))
-                             else route.abort())
-            # Every slot's target, and where each chapter starts (for the running header).
-            wanted = slot_targets(html) | {target for target, _ in SECTION.findall(html)}
-            # Start from the pages of the last print when it had the same targets: after a small
-            # edit they rarely move, and one print is then enough.
-            pages = {target: hint[target] for target in wanted} if wanted <= hint.keys() else {}
-            await _load(page, html)
-            for _ in range(MAX_PRINTS):
-                # A pass that only finds where things land needs no tags or outline (half the
-                # time); the print that is kept has them, and must confirm its own numbers.
-                final = bool(pages) or not wanted
-                await page.evaluate(FILL_SLOTS, pages)
-                pdf = await _print(page, display_header_footer=True,
-                                   header_template="<span></span>", footer_template=labels.footer,
-                                   tagged=final, outline=final)
-                found = destination_pages(pdf)
-                missing = sorted(wanted - found.keys())
-                if missing:
-                    raise ExportError("the PDF has no destination for " + ", ".join(missing))
-                found = {target: found[target] for target in wanted}
-                if final and found == pages:
-                    break
-                pages = found
-            else:
-                raise ExportError(f"page numbers still moved after {MAX_PRINTS} prints")
-            # Normalised while the bytes are still Chromium's (qpdf packs them into object streams).
-            pdf = stamp_dates(renumber_structure_ids(pdf))
-            headers = running_headers(html, pages, page_count(pdf), labels.contents)
-            headers_page = await browser.new_page()
-            await _load(headers_page, HEADER_PAGE.replace("{pages}", "".join(
-                f'<div class="page{"" if text else " empty"}"><div class="header">'
-                f"{html_lib.escape(text)}</div></div>" for text in headers)))
-            overlay = await _print(headers_page)
-            return lay_over(pdf, overlay, headers), pages
+            concurrent.futures.wait([self._browser])
+            self._submit(stop()).result()
         finally:
-            await browser.close()
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._loop.close()
+
+    def __enter__(self) -> Chromium:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+
+async def _new_page(browser):
+    page = await browser.new_page()
+    # Nothing in the static report needs the network; refuse anything that tries.
+    await page.route("**/*", lambda route: route.continue_()
+                     if route.request.url.startswith(("file:", "data:", "about:"))
+                     else route.abort())
+    return page
+
+
+async def _print_report(browser, html: str, labels: PrintLabels,
+                        hint: dict[str, int]) -> tuple[bytes, dict[str, int]]:
+    page = await _new_page(browser)
+    headers_page = None
+    try:
+        # Every slot's target, and where each chapter starts (for the running header).
+        wanted = slot_targets(html) | {target for target, _ in SECTION.findall(html)}
+        # Start from the pages of the last print when it had the same targets: after a small
+        # edit they rarely move, and one print is then enough.
+        pages = {target: hint[target] for target in wanted} if wanted <= hint.keys() else {}
+        await _load(page, html)
+        for _ in range(MAX_PRINTS):
+            # A pass that only finds where things land needs no tags or outline (half the
+            # time); the print that is kept has them, and must confirm its own numbers.
+            final = bool(pages) or not wanted
+            await page.evaluate(FILL_SLOTS, pages)
+            pdf = await _print(page, display_header_footer=True,
+                               header_template="<span></span>", footer_template=labels.footer,
+                               tagged=final, outline=final)
+            found = destination_pages(pdf)
+            missing = sorted(wanted - found.keys())
+            if missing:
+                raise ExportError("the PDF has no destination for " + ", ".join(missing))
+            found = {target: found[target] for target in wanted}
+            if final and found == pages:
+                break
+            pages = found
+        else:
+            raise ExportError(f"page numbers still moved after {MAX_PRINTS} prints")
+        # Normalised while the bytes are still Chromium's (qpdf packs them into object streams).
+        pdf = stamp_dates(renumber_structure_ids(pdf))
+        headers = running_headers(html, pages, page_count(pdf), labels.contents)
+        headers_page = await browser.new_page()
+        await _load(headers_page, HEADER_PAGE.replace("{pages}", "".join(
+            f'<div class="page{"" if text else " empty"}"><div class="header">'
+            f"{html_lib.escape(text)}</div></div>" for text in headers)))
+        overlay = await _print(headers_page)
+    finally:
+        await page.close()
+        if headers_page is not None:
+            await headers_page.close()
+    return lay_over(pdf, overlay, headers), pages
 
 
 def footer() -> str:
@@ -296,12 +355,17 @@ def lay_over(pdf: bytes, overlay: bytes, headers: list[str]) -> bytes:
 
 
 def print_pdf(static_html: str, hint: dict[str, int] | None = None,
-              labels: PrintLabels | None = None) -> tuple[bytes, dict[str, int]]:
+              labels: PrintLabels | None = None,
+              chromium: Chromium | None = None) -> tuple[bytes, dict[str, int]]:
     """Print the static rendering (from :func:`to_html` with ``static=True``) to an A4 PDF.
-    ``hint``: the pages of the last print (see :func:`_print_report`). Returns the PDF and the
-    page each link target landed on."""
-    return asyncio.run(_print_report(static_html, chromium_path(), labels or PrintLabels.current(),
-                                     hint or {}))
+    ``hint``: the pages of the last print (see :func:`_print_report`); ``chromium``: a browser
+    launched ahead (by default one is launched for this print). Returns the PDF and the page each
+    link target landed on."""
+    labels = labels or PrintLabels.current()
+    if chromium is not None:
+        return chromium.print_report(static_html, hint or {}, labels)
+    with Chromium() as own:
+        return own.print_report(static_html, hint or {}, labels)
 
 
 def renumber_structure_ids(pdf: bytes) -> bytes:
