@@ -9,10 +9,12 @@ import json
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import DATA, ROOT
 from kzunrest import cache
+from kzunrest.render import META_KEY, VEGA_MIMETYPE, spec_digest
 
 PARAMETERS = {"figures": "all", "data_dir": "data"}
 
@@ -205,3 +207,43 @@ def test_report_state_names_what_is_missing_or_built_from_other_inputs(tmp_path)
     cache.save_report(tmp_path, "key-1", {"report.pdf": "content-pdf"})  # HTML kept its entry
     assert cache.published_content(tmp_path) == {"report.html": "content-html", "report.pdf": "content-pdf"}
     assert cache.why_report_stale(tmp_path, "key-2", [html]) == "report.html built from other inputs"
+
+
+def _report_with_figure(vega: dict, svg: str, drawn_from: str) -> nbformat.NotebookNode:
+    output = nbformat.v4.new_output("display_data", data={VEGA_MIMETYPE: vega, "image/svg+xml": svg},
+                                    metadata={META_KEY: {"figure": True, "number": 1,
+                                                         "svg_drawn_from": drawn_from}})
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
+
+
+def test_a_kernel_svg_is_used_only_when_drawn_from_the_spec_the_report_carries(tmp_path):
+    """A chapter reused from the cache drew its SVG with the Sources numbers of its own run; if
+    the list was renumbered since, the report's spec differs and the SVG is drawn again."""
+    from kzunrest.build import with_static_images
+
+    vega = _vega("First", [1, 2, 3])
+    kept = _report_with_figure(vega, "<svg>drawn in the kernel</svg>", spec_digest(vega))
+    with_static_images(kept, tmp_path / "kept")
+    assert kept.cells[0].outputs[0].data["image/svg+xml"] == "<svg>drawn in the kernel</svg>"
+
+    stale = _report_with_figure(vega, "<svg>drawn with other numbers</svg>", spec_digest(_vega("First", [1, 2])))
+    with_static_images(stale, tmp_path / "stale")
+    svg = stale.cells[0].outputs[0].data["image/svg+xml"]
+    assert "other numbers" not in svg and "First" in svg and 'id="figure1-clip1"' in svg
+
+
+def test_each_pdf_chart_image_is_drawn_from_the_spec_as_the_report_numbers_it(built_report, tmp_path):
+    """The chapter kernels draw the PDF's chart images from the spec with the report's source
+    numbers in its tooltips (render.REPORT_SOURCES); each must equal what that spec draws here."""
+    from kzunrest.build import assemble_stage
+    from kzunrest.config import load_config
+
+    report, _ = assemble_stage(load_config(None), DATA, built_report)
+    figures = [o for cell in report.cells for o in cell.get("outputs", [])
+               if o.get("metadata", {}).get(META_KEY, {}).get("figure")]
+    assert len(figures) >= 9
+    for output in figures:
+        vega, drawn = output.data[VEGA_MIMETYPE], output.data["image/svg+xml"]
+        assert output.metadata[META_KEY]["svg_drawn_from"] == spec_digest(vega)
+        assert cache.static_svg(tmp_path / "kernel", vega, drawn) == cache.static_svg(tmp_path / "here", vega)
+    assert any("(no. " in o.data["image/svg+xml"] for o in figures)  # numbered tooltips, as labels

@@ -230,7 +230,7 @@ def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited:
     report = nbformat.v4.new_notebook()
     report.metadata["title"] = i18n.p_("report", config.title)
     listed = cited_in_order(sources, cited)
-    numbers = {source_id: n for n, source_id in enumerate(listed["source_id"], start=1)}
+    numbers = source_numbers(listed)
     labels = source_labels(sources)
     toc, figures, tables, chapter_of_cell = [], [], [], []
     targets: dict[tuple[str, str], tuple[str, str]] = {}
@@ -312,6 +312,13 @@ def safe_link(url: str, text: str) -> str:
     if re.match(r"^https?://[^\s\"'<>]+$", url or "", flags=re.IGNORECASE):
         return f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer">{shown}</a>'
     return shown
+
+
+def source_numbers(listed: pd.DataFrame) -> dict[str, int]:
+    """Each cited source's number in the Sources section (``listed``: :func:`cited_in_order`).
+    They depend on the data alone, so the build can send them to the chapter kernels before any
+    chapter has run (see render.REPORT_SOURCES)."""
+    return {source_id: n for n, source_id in enumerate(listed["source_id"], start=1)}
 
 
 def cited_in_order(sources: pd.DataFrame, cited: set[str]) -> pd.DataFrame:

@@ -14,7 +14,10 @@ The output's metadata names the figure (title, caption, sources) so the report c
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import html
+import json
 import re
 from collections.abc import Iterable
 
@@ -30,10 +33,15 @@ VEGA_MIMETYPE = "application/vnd.vega.v5+json"
 # JupyterLab 4's renderer bundles Vega 5; the Vega 6 specs vl-convert compiles use nothing newer.
 _VEGA5_SCHEMA = "https://vega.github.io/schema/vega/v5.json"
 META_KEY = "kzunrest"
-# Whether each chart output carries its static SVG. Chapters executed by `kzunrest build` do not:
-# the build renders the SVGs itself, only for the PDF and only for charts it has not rendered
-# before (see build.py). Everywhere else (JupyterLab, Papermill on its own) they do.
+# Whether each chart output carries its static SVG (for the PDF). Chapters executed by
+# `kzunrest build` carry it only when the build prints a PDF (see build._enter_chapter_kernel);
+# everywhere else (JupyterLab, Papermill on its own) they do.
 STATIC_SVG = True
+# The report's source numbers and labels (assemble.source_numbers, citations.source_labels), set
+# by the build in its chapter kernels: the report numbers every chart's sources in its tooltips
+# (figuredata.number_spec_sources), so the SVG drawn here for the PDF is drawn from the spec
+# numbered the same way. The chapter's own output keeps the spec as the chapter made it.
+REPORT_SOURCES: tuple[dict[str, int], dict[str, str]] | None = None
 
 
 def spec_bundle(spec: dict) -> dict:
@@ -41,15 +49,38 @@ def spec_bundle(spec: dict) -> dict:
     ``STATIC_SVG``), text fallback. Dates and numbers the chart formats itself (axes, tooltips)
     follow the report's language: the locale is carried in the spec, so the interactive chart and
     the SVG (rendered here or by the build) format the same way."""
+    return _bundle(spec)[0]
+
+
+def _bundle(spec: dict) -> tuple[dict, str | None]:
+    """:func:`spec_bundle`, and the digest of the spec its SVG was drawn from (None: no SVG)."""
     locale = i18n.vega_locale()
     if locale:
         spec = {**spec, "config": {**spec.get("config", {}), "locale": locale}}
     vega = vlc.vegalite_to_vega(spec)
     vega["$schema"] = _VEGA5_SCHEMA
     bundle = {VEGA_MIMETYPE: vega, "text/plain": f"<chart: {spec_title(spec)}>"}
-    if STATIC_SVG:
-        bundle["image/svg+xml"] = vlc.vega_to_svg(vega)
-    return bundle
+    if not STATIC_SVG:
+        return bundle, None
+    drawn = _as_in_report(vega)
+    bundle["image/svg+xml"] = vlc.vega_to_svg(drawn)
+    return bundle, spec_digest(drawn)
+
+
+def _as_in_report(vega: dict) -> dict:
+    """The spec as the report will carry it (see REPORT_SOURCES)."""
+    if REPORT_SOURCES is None:
+        return vega
+    from .figuredata import number_spec_sources
+
+    numbered = copy.deepcopy(vega)
+    number_spec_sources(numbered, *REPORT_SOURCES)
+    return numbered
+
+
+def spec_digest(vega: dict) -> str:
+    """Names a Vega spec by its content (a figure's SVG records the spec it was drawn from)."""
+    return hashlib.sha256(json.dumps(vega, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def chart_bundle(chart: alt.TopLevelMixin) -> dict:
@@ -102,10 +133,13 @@ def figure(chart: alt.TopLevelMixin, caption: str, source_ids: Iterable[str],
     tables = chartdata.tables(spec)
     title = spec_title(spec)
     description = describe.describe(title, tables)
+    bundle, drawn_from = _bundle(spec)
     meta = {META_KEY: {"figure": True, "title": title, "caption": caption,
                        "source_ids": ids, "sources": names, "description": description,
                        "data": tables, "label": label}}
-    display(spec_bundle(spec), raw=True, metadata=meta)
+    if drawn_from:
+        meta[META_KEY]["svg_drawn_from"] = drawn_from
+    display(bundle, raw=True, metadata=meta)
     # Seen in JupyterLab under the chart; the report draws its own numbered caption instead.
     display({"text/markdown": f"*{md_escape(caption)}*  \n{md_escape(description)}  \n"
                               + _("Sources: {sources}").format(sources=md_escape('; '.join(names)))},
