@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -130,5 +131,14 @@ def _validate(data_dir: Path | None) -> int:
     return 0
 
 
+def run() -> None:  # pragma: no cover - the program itself
+    """The ``kzunrest`` program (and ``python -m kzunrest.cli``): :func:`main`, then exit."""
+    code = main()
+    # The process ends here. The interpreter's last full garbage collection would walk everything a
+    # build loaded (measured: 0.6 s); the system frees that memory anyway.
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
