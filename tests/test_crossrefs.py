@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 
+from kzunrest import assemble
 from kzunrest.assemble import resolve_references, table_html, wbr
 from kzunrest.errors import ChapterError
 
@@ -47,3 +50,19 @@ def test_break_places_only_after_a_run_of_punctuation_never_inside_words_or_enti
     assert wbr("https://example.org/a_b?x=1&amp;y=2") == \
         "https://<wbr>example.<wbr>org/<wbr>a_<wbr>b?<wbr>x=<wbr>1&amp;<wbr>y=<wbr>2"
     assert wbr("Nazarbayev&#x27;s") == "Nazarbayev&#x27;s"
+
+
+def test_a_sources_entry_ends_each_part_with_one_full_stop():
+    """An undated source reads 'n.d.' (not 'n.d..'), a title ending in '?' takes no full stop."""
+    import pandas as pd
+
+    rows = pd.DataFrame({
+        "source_id": ["a-1", "b-2"], "author": [None, "J. Smith"],
+        "title": ["What happened in Almaty?", "Protests spread"], "url": ["https://a.example/1", "https://b.example/2"],
+        "publisher": ["Outlet A", "Outlet B"], "date_published": [pd.NaT, pd.Timestamp("2022-01-05")],
+        "date_accessed": [pd.Timestamp("2026-11-21")] * 2})
+    text = re.sub(r"<[^>]+>", "", assemble.sources_html(rows))
+    assert "Outlet A, n.d. https://a.example/1" in text
+    assert "What happened in Almaty? Outlet A" in text
+    assert "J. Smith. Protests spread. Outlet B, 2022-01-05. https://b.example/2" in text
+    assert ".." not in text

@@ -335,11 +335,11 @@ def sources_html(rows: pd.DataFrame, uses: dict[str, list] | None = None) -> str
     items = []
     for number, row in enumerate(rows.itertuples(), start=1):
         date = _("n.d.") if pd.isna(row.date_published) else f"{row.date_published:%Y-%m-%d}"
-        author = "" if pd.isna(row.author) else f"{html.escape(row.author)}. "
+        author = "" if pd.isna(row.author) else f"{html.escape(row.author)}{_full_stop(row.author)} "
         items.append(
             f'<li id="source-{number}"><span class="source-id">'
-            f"{html.escape(row.source_id)}</span> {author}{safe_link(row.url, row.title)}. "
-            f"<em>{html.escape(row.publisher)}</em>, {date}. "
+            f"{html.escape(row.source_id)}</span> {author}{safe_link(row.url, row.title)}"
+            f"{_full_stop(row.title)} <em>{html.escape(row.publisher)}</em>, {date}{_full_stop(date)} "
             f'<span class="source-url">{wbr(html.escape(row.url))}</span> '
             + html.escape(_("(accessed {date})").format(date=f"{row.date_accessed:%Y-%m-%d}"))
             + f"{figuredata.uses_html((uses or {}).get(row.source_id, []))}</li>")
@@ -347,6 +347,12 @@ def sources_html(rows: pd.DataFrame, uses: dict[str, list] | None = None) -> str
                    "{n} sources are cited by the data behind this report.", len(items))
     return (f'<p>{html.escape(lead.format(n=i18n.number(len(items))))}</p>'
             f'<ol class="sources">{"".join(items)}</ol>')
+
+
+def _full_stop(text: str) -> str:
+    """The full stop after an element of a Sources entry, unless the text ends a sentence already
+    ('n.d.', a title ending in a question mark): no 'n.d..'."""
+    return "" if text.rstrip().endswith((".", "?", "!", "…")) else "."
 
 
 def git_commit() -> str:
