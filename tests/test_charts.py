@@ -3,6 +3,7 @@ renders offline to a Vega spec and an SVG carrying its title and labels."""
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import pytest
 
@@ -186,3 +187,16 @@ def test_a_bare_chart_in_a_cell_renders_offline_through_the_altair_renderer():
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert set(data) == {render.VEGA_MIMETYPE, "image/svg+xml", "text/plain"}
     assert data["image/svg+xml"].startswith("<svg")
+
+
+def test_a_rows_source_id_list_reaches_the_spec_as_one_string_and_reads_back():
+    """charts' data transformer writes each list of source ids as one string (Altair walks every
+    item of a list); citations.ids_in reads either form back."""
+    from kzunrest.citations import ids_in
+
+    frame = pd.DataFrame({"x": [1, 2, 3], "source_ids": [["akorda-1", "rfe-2"], [], "kloop-3"]})
+    spec = alt.Chart(frame).mark_point().encode(x="x:Q").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [row["source_ids"] for row in rows] == ["akorda-1 rfe-2", "", "kloop-3"]
+    assert [ids_in(row["source_ids"]) for row in rows] == [["akorda-1", "rfe-2"], [], ["kloop-3"]]
+    assert ids_in(["akorda-1", "", "rfe-2"]) == ["akorda-1", "rfe-2"] and ids_in(None) == []

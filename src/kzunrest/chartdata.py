@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterator
 
 from . import vocabulary
+from .citations import ids_in
 
 # Channels whose field is data a reader sees; order, offsets and keys only arrange marks.
 SKIPPED_CHANNELS = {"order", "xOffset", "yOffset", "key", "href", "url", "description"}
@@ -109,9 +110,8 @@ def _rows(spec: dict, data: dict | None) -> list | None:
 
 
 def _source_ids(row: dict) -> list[str]:
-    ids = row.get("source_ids")
-    if isinstance(ids, list):
-        return [str(i) for i in ids if i]
+    if "source_ids" in row:
+        return ids_in(row["source_ids"])
     if row.get("source_id"):
         return [str(row["source_id"])]
     return []

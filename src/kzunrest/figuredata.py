@@ -21,6 +21,7 @@ import urllib.parse
 
 from . import i18n
 from .chartdata import SOURCE_FIELD, cell_text
+from .citations import ids_in
 from .i18n import _, n_, p_
 from .render import META_KEY, VEGA_MIMETYPE
 
@@ -110,21 +111,32 @@ def caption_sources_html(source_ids: list[str], names: list[str], numbers: dict[
 # Tooltips and data tables
 
 
-def number_spec_sources(vega: dict, numbers: dict[str, int], labels: dict[str, str]) -> None:
-    """Give every row of a Vega spec that cites sources a ``source`` naming them with numbers, and
-    its ``locator`` (where in the source) in the report's language. The list of ids itself is
-    then dropped from the row: no mark draws it, and a mark with thousands of sources (the
-    million-row benchmark) would otherwise carry them all into the page."""
-    for dataset in vega.get("data", []):
-        for row in dataset.get("values") or []:
-            if not isinstance(row, dict):
-                continue
-            ids = row.pop("source_ids") if isinstance(row.get("source_ids"), list) else (
-                [row["source_id"]] if row.get("source_id") else [])
-            if ids:
-                row[SOURCE_FIELD] = source_text([str(i) for i in ids], numbers, labels)
-            if isinstance(row.get("locator"), str):
-                row["locator"] = i18n.locator(row["locator"])
+def numbered_spec(vega: dict, numbers: dict[str, int], labels: dict[str, str]) -> dict:
+    """The Vega spec with every row that cites sources given a ``source`` naming them with
+    numbers, and its ``locator`` (where in the source) in the report's language. The list of ids
+    itself is dropped from the row: no mark draws it, and a mark with thousands of sources (the
+    million-row benchmark) would otherwise carry them all into the page. ``vega`` is left as it
+    is; only the datasets' rows are new (a chart's geometry is shared, not copied)."""
+    return {**vega, "data": [_numbered_dataset(dataset, numbers, labels)
+                             for dataset in vega.get("data", [])]} if "data" in vega else vega
+
+
+def _numbered_dataset(dataset: dict, numbers: dict[str, int], labels: dict[str, str]) -> dict:
+    if not dataset.get("values") or not isinstance(dataset["values"], list):
+        return dataset
+    return {**dataset, "values": [_numbered_row(row, numbers, labels) if isinstance(row, dict)
+                                  else row for row in dataset["values"]]}
+
+
+def _numbered_row(row: dict, numbers: dict[str, int], labels: dict[str, str]) -> dict:
+    row = dict(row)
+    ids = ids_in(row.pop("source_ids")) if "source_ids" in row else (
+        [str(row["source_id"])] if row.get("source_id") else [])
+    if ids:
+        row[SOURCE_FIELD] = source_text(ids, numbers, labels)
+    if isinstance(row.get("locator"), str):
+        row["locator"] = i18n.locator(row["locator"])
+    return row
 
 
 def _cells(table: dict, numbers: dict[str, int], labels: dict[str, str],
@@ -229,7 +241,7 @@ def annotate_figure(output: dict, meta: dict, numbers: dict[str, int],
     """Numbers in the tooltips, linked numbers in the caption, and the data tables' HTML."""
     vega = output.get("data", {}).get(VEGA_MIMETYPE)
     if isinstance(vega, dict):
-        number_spec_sources(vega, numbers, labels)
+        output["data"][VEGA_MIMETYPE] = numbered_spec(vega, numbers, labels)
     meta["source_line_html"] = caption_sources_html(meta.get("source_ids", []),
                                                     meta.get("sources", []), numbers)
     meta["data_html"] = data_html(meta, numbers, labels)

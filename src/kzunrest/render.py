@@ -14,7 +14,6 @@ The output's metadata names the figure (title, caption, sources) so the report c
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import html
 import json
@@ -39,7 +38,7 @@ META_KEY = "kzunrest"
 STATIC_SVG = True
 # The report's source numbers and labels (assemble.source_numbers, citations.source_labels), set
 # by the build in its chapter kernels: the report numbers every chart's sources in its tooltips
-# (figuredata.number_spec_sources), so the SVG drawn here for the PDF is drawn from the spec
+# (figuredata.numbered_spec), so the SVG drawn here for the PDF is drawn from the spec
 # numbered the same way. The chapter's own output keeps the spec as the chapter made it.
 REPORT_SOURCES: tuple[dict[str, int], dict[str, str]] | None = None
 
@@ -71,11 +70,9 @@ def _as_in_report(vega: dict) -> dict:
     """The spec as the report will carry it (see REPORT_SOURCES)."""
     if REPORT_SOURCES is None:
         return vega
-    from .figuredata import number_spec_sources
+    from .figuredata import numbered_spec
 
-    numbered = copy.deepcopy(vega)
-    number_spec_sources(numbered, *REPORT_SOURCES)
-    return numbered
+    return numbered_spec(vega, *REPORT_SOURCES)
 
 
 def spec_digest(vega: dict) -> str:
