@@ -247,3 +247,16 @@ def test_each_pdf_chart_image_is_drawn_from_the_spec_as_the_report_numbers_it(bu
         assert output.metadata[META_KEY]["svg_drawn_from"] == spec_digest(vega)
         assert cache.static_svg(tmp_path / "kernel", vega, drawn) == cache.static_svg(tmp_path / "here", vega)
     assert any("(no. " in o.data["image/svg+xml"] for o in figures)  # numbered tooltips, as labels
+
+
+def test_the_vega_bundle_is_made_once_per_vl_convert_version_and_then_read(tmp_path):
+    """Bundling Vega takes vl-convert about 1.6 s with the interpreter's lock held: the HTML's
+    copy is kept in the build's cache, named after the vl-convert version."""
+    from importlib import metadata
+
+    bundle = cache.vega_bundle(tmp_path)
+    assert "vegaEmbed" in bundle and len(bundle) > 100_000
+    kept = tmp_path / "cache" / "vega" / f"vega-embed-{metadata.version('vl-convert-python')}.js"
+    assert kept.read_text(encoding="utf-8") == bundle
+    kept.write_text("// kept", encoding="utf-8")
+    assert cache.vega_bundle(tmp_path) == "// kept"

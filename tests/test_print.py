@@ -87,3 +87,9 @@ def test_a_hint_for_other_targets_is_ignored(prints):
     _, pages = export.print_pdf(PAGE, hint={"figure-1": 2}, labels=LABELS)
     assert pages == {"chapter-1": 2, "chapter-2": 3}
     assert report_prints(prints) == [False, True]
+
+
+def test_warming_the_exporter_renders_the_template_without_failing():
+    """The build warms nbconvert in a thread and ignores its errors (the export reports them): a
+    template word missing from the empty report must not make the warm-up fail silently."""
+    export.warm("/* vega */")

@@ -211,13 +211,13 @@ def plan_chapters(config: Config, directory: Path, out: Path, force: bool, packa
     return Plan(todo, cached, language, out)
 
 
-def _warm_exporter() -> None:
-    """While the chapters execute this process mostly waits: load the exporter meanwhile (any
-    problem with it is reported by the export stage itself)."""
+def _warm_exporter(root: Path) -> None:
+    """While the chapters execute this process mostly waits: load the exporter and the Vega
+    bundle meanwhile (any problem with them is reported by the export stage itself)."""
     try:
         from .export import warm
 
-        warm()
+        warm(cache.vega_bundle(root))
     except Exception:
         pass
 
@@ -518,7 +518,8 @@ class Browsers:
 
 
 def export_stage(report, front, out: Path, want_pdf: bool, previous: dict, printer: Executor,
-                 browsers: Browsers | None) -> Callable[[], tuple[dict, dict, dict]]:
+                 browsers: Browsers | None,
+                 vega_js: str | None = None) -> Callable[[], tuple[dict, dict, dict]]:
     """Render the HTML here; hand the PDF to ``printer``, which renders the chart images and the
     static page and prints (only when its content changed) while this thread goes on to the next
     language. Returns a function that waits for the PDF and gives the files to publish (None:
@@ -527,7 +528,7 @@ def export_stage(report, front, out: Path, want_pdf: bool, previous: dict, print
     from .export import PrintLabels, to_html
 
     started = time.monotonic()
-    html = to_html(report, front.as_resources())
+    html = to_html(report, front.as_resources(), vega_js=vega_js)
     keys = {"report.html": cache.content_key(html, front.built)}
     files: dict[str, bytes | None] = {"report.html": html.encode("utf-8")}
     say(f"      {_label('report.html', front.language):<12} rendered "
@@ -641,7 +642,7 @@ def _build(options: Options, config: Config, directory: Path, root: Path, plans:
     # What is loaded by now lives until the build ends: out of the collector's way, each full
     # collection during the build no longer walks it (measured: 0.65 -> 0.44 s of collections).
     gc.freeze()
-    warming = threading.Thread(target=_warm_exporter, daemon=True)
+    warming = threading.Thread(target=_warm_exporter, args=(root,), daemon=True)
     warming.start()
     exports = []
     listing = source_listing(directory)
@@ -656,7 +657,8 @@ def _build(options: Options, config: Config, directory: Path, root: Path, plans:
         changed = changes.attach(front, out, directory, [c.name for c in config.chapters])
         say(f"[4/4] export{prefix}")
         exports.append((plan.language, out, changed, export_stage(
-            report, front, out, options.pdf, cache.published_content(out), printer, browsers)))
+            report, front, out, options.pdf, cache.published_content(out), printer, browsers,
+            cache.vega_bundle(root))))
 
     # At most two Chromiums print at once (a print keeps about one core busy); launched now, while
     # the chapters execute.

@@ -282,6 +282,26 @@ def static_svg(build_dir: Path, vega: dict, rendered: str | None = None) -> str:
     return svg
 
 
+def vega_bundle(build_dir: Path) -> str:
+    """vl-convert's JavaScript bundle of Vega, Vega-Lite and vega-embed, which the HTML report
+    embeds once: bundling takes about 1.6 s and holds the interpreter's lock throughout (the
+    build's other threads, which drive the chapter kernels, wait), so it is kept here, per
+    vl-convert version."""
+    path = _store(build_dir, "vega") / f"vega-embed-{metadata.version('vl-convert-python')}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    import vl_convert
+
+    bundle = vl_convert.javascript_bundle()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(bundle, encoding="utf-8")
+    tmp.replace(path)
+    return bundle
+
+
 def keep_only_svgs(build_dir: Path, charts: list[dict]) -> None:
     """Forget the SVGs of charts no longer in the report (the store does not grow with edits)."""
     kept = {_svg_path(build_dir, vega) for vega in charts}

@@ -29,6 +29,7 @@ import re
 import shutil
 import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -73,14 +74,16 @@ def _exporter(kind: type[HTMLExporter], static: bool) -> HTMLExporter:
                 exclude_anchor_links=static, filters={"kz_json": kz_json, "kz_vega": kz_vega})
 
 
-def _resources(front: dict, static: bool) -> dict:
+def _resources(front: dict, static: bool, vega_js: str | None) -> dict:
     css = "\n".join((TEMPLATE_DIR / "kzreport" / name).read_text(encoding="utf-8")
                     for name in ("report.css", "figures.css"))
     kz = {"front": front, "static": static, "css": css, "version": __version__}
     if not static:
-        import vl_convert
+        if vega_js is None:
+            import vl_convert
 
-        kz["vega_js"] = vl_convert.javascript_bundle()
+            vega_js = vl_convert.javascript_bundle()
+        kz["vega_js"] = vega_js
     return {"kz": kz}
 
 
@@ -94,7 +97,10 @@ SECTION = re.compile(r'<a href="#((?:chapter-\d+)|sources|about)"><span class="t
 MAX_PRINTS = 4
 
 
-def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False) -> str:
+def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False,
+            vega_js: str | None = None) -> str:
+    """The report as one HTML page: interactive (Vega embedded once: ``vega_js``, vl-convert's
+    bundle, made here when not given; see cache.vega_bundle), or ``static`` for the print."""
     exporter = _exporter(HTMLExporter, static)
     # HTMLExporter.from_notebook_node ends by parsing its whole output again with BeautifulSoup,
     # to give <img> without alt a placeholder and JupyterLab's cell wrappers a tabindex. This
@@ -103,7 +109,7 @@ def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False) ->
     # exporter underneath renders the same page.
     exporter.register_filter("filter_data_type", DataTypeFilter(parent=exporter))
     html, _ = TemplateExporter.from_notebook_node(exporter, report,
-                                                  resources=_resources(front, static))
+                                                  resources=_resources(front, static, vega_js))
     if not static:  # the screen has links, not page numbers
         html = PAGE_SLOT.sub("", PRINT_ONLY.sub("", html))
     return html
@@ -143,12 +149,14 @@ def running_headers(html: str, pages: dict[str, int], count: int, contents: str)
     return headers
 
 
-def warm() -> None:
+def warm(vega_js: str | None = None) -> None:
     """Import nbconvert and compile the report template (a few seconds in a fresh process): the
-    build does it in a thread while the chapters execute."""
+    build does it in a thread while the chapters execute. Renders an empty report, with every
+    word the template asks for empty."""
     empty = dict.fromkeys(("title", "subtitle", "built", "data_version", "toc_html",
-                           "sources_html", "about_html"), "")
-    to_html(nbformat.v4.new_notebook(), empty)
+                           "sources_html", "about_html", "data_appendix_html"), "")
+    to_html(nbformat.v4.new_notebook(), {**empty, "language": "en", "words": defaultdict(str)},
+            vega_js=vega_js)
 
 
 def chromium_path() -> str:
