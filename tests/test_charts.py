@@ -200,3 +200,19 @@ def test_a_rows_source_id_list_reaches_the_spec_as_one_string_and_reads_back():
     assert [row["source_ids"] for row in rows] == ["akorda-1 rfe-2", "", "kloop-3"]
     assert [ids_in(row["source_ids"]) for row in rows] == [["akorda-1", "rfe-2"], [], ["kloop-3"]]
     assert ids_in(["akorda-1", "", "rfe-2"]) == ["akorda-1", "rfe-2"] and ids_in(None) == []
+
+
+def test_long_axis_labels_are_cut_after_a_whole_word():
+    """The claims chart cuts its labels by characters at a word boundary: never inside a name."""
+    import re
+
+    import vl_convert
+
+    long = "jun-23 · Consistent: Number of Junisbai's earlier PONARS memo cited in footnote 1"
+    spec = alt.Chart(pd.DataFrame({"label": [long, "short label"], "x": [1, 2]})).mark_point().encode(
+        x="x:Q", y=alt.Y("label:N", axis=alt.Axis(labelLimit=0, labelExpr=charts._whole_words(
+            "datum.label", charts.CLAIM_LABEL_CHARACTERS)))).to_dict()
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", vl_convert.vegalite_to_svg(spec))
+    assert "jun-23 · Consistent: Number of Junisbai&#39;s earlier…" in texts or \
+        "jun-23 · Consistent: Number of Junisbai's earlier…" in texts
+    assert "short label" in texts

@@ -36,6 +36,13 @@ def theme() -> dict:
 alt.theme.register("kzunrest", enable=True)(theme)
 
 
+def _whole_words(field: str, characters: int) -> str:
+    """A Vega expression: ``field`` cut after its last whole word within ``characters``, with an
+    ellipsis (unchanged when it fits)."""
+    return (f"length({field}) > {characters} ? replace(slice({field}, 0, {characters}), "
+            f"regexp('\\\\s+\\\\S*$'), '') + '…' : {field}")
+
+
 def _data_transformer(data, max_rows: int = 5000):
     """Altair's own data transformer, after writing a row's list of source ids as one string
     (citations.ids_in reads both): Altair walks every item of a list in a chart's data, and a
@@ -504,11 +511,12 @@ def claims_compared(rows: pd.DataFrame) -> alt.LayerChart:
     windows["window_low"] = windows["window_low"].fillna(lowest).clip(lower=lowest)
     windows["window_high"] = windows["window_high"].fillna(highest).clip(upper=highest)
     x_scale = alt.Scale(type="log", domain=[lowest, highest], clamp=True)
-    # Long claim labels are cut by character count (Vega's truncate()), not by labelLimit: the
-    # pixel limit makes the renderer measure each label again and again (1.3 of the 1.6 s this
-    # chart took to draw as SVG for the PDF). The tooltip and the table keep the whole label.
+    # Long claim labels are cut after the last whole word within a character count, not by
+    # labelLimit: the pixel limit makes the renderer measure each label again and again (1.3 of
+    # the 1.6 s this chart took to draw as SVG for the PDF), and it cuts inside words (a name
+    # left as "Junisb…"). The tooltip and the table keep the whole label.
     y = alt.Y("label:N", sort=order, title=None,
-              axis=alt.Axis(labelLimit=0, labelExpr=f"truncate(datum.label, {CLAIM_LABEL_CHARACTERS})"))
+              axis=alt.Axis(labelLimit=0, labelExpr=_whole_words("datum.label", CLAIM_LABEL_CHARACTERS)))
     bars = (alt.Chart(windows).mark_bar(height=10, color="#d9d9d9")
             .encode(x=alt.X("window_low:Q", scale=x_scale), x2="window_high:Q", y=y,
                     tooltip=[alt.Tooltip("label:N", title=_("Claim")),
