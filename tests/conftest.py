@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import uuid
@@ -24,6 +25,13 @@ settings.load_profile("suite")
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 BUILD = ROOT / "build"
+
+
+def as_from_a_terminal() -> None:
+    """Popen's preexec_fn for a program a test interrupts with SIGINT: a test run started as a
+    background job (``make test &``) inherits SIGINT ignored, and so would the program; give it
+    the default disposition, as a terminal's Ctrl-C would find it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None,

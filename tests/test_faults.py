@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from browser import visit
-from conftest import BUILD, ROOT, DataCopy, digest, run_cli
+from conftest import BUILD, ROOT, DataCopy, as_from_a_terminal, digest, run_cli
 from test_build import broken_chapter, config
 from test_report import figure_metadata
 from test_validate import CELL_CASES
@@ -194,7 +194,7 @@ def test_killed_build_keeps_previous_report_and_next_build_succeeds(previous, tm
     process = subprocess.Popen([sys.executable, "-m", "kzunrest.cli", "build", "--force",
                                 *during_execution, "--output-dir", str(previous)], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=as_from_a_terminal)
     for line in process.stdout:  # wait until chapters are executing, or the PDF is being printed
         if stage in line:
             break

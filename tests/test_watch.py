@@ -15,7 +15,7 @@ import time
 import urllib.request
 import uuid
 
-from conftest import BUILD, ROOT, DataCopy
+from conftest import BUILD, ROOT, DataCopy, as_from_a_terminal
 
 WAIT = 600  # seconds: generous, the machine may be loaded
 
@@ -31,7 +31,8 @@ def test_watch_rebuilds_on_save_and_serves_the_change(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "kzunrest.cli", "watch", "--data-dir", str(data.dir),
          "--output-dir", str(out), "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        preexec_fn=as_from_a_terminal)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
     reader.start()
