@@ -451,7 +451,10 @@ def scenario_watch(edits: int = 3) -> dict:
     process = subprocess.Popen([PYTHON, "-m", "kzunrest.cli", "watch", "--data-dir", str(data),
                                 "--output-dir", str(out), "--port", "0"], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+                               start_new_session=True,
+                               # stopped with SIGINT below, even when this runs as a background
+                               # job (which would pass SIGINT on ignored)
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
 
