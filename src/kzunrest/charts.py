@@ -23,13 +23,21 @@ WIDTH = 620
 CLAIM_LABEL_CHARACTERS = 56  # about 360 px of 11 px DejaVu Sans
 
 def theme() -> dict:
+    # A chart is one image, named by its title and described by sentences from its data
+    # (render.figure), in the reader's language: its parts stay out of the accessibility tree
+    # (aria: false). Vega would label each mark with its tooltip fields, raw ("From: null",
+    # "Sources: undefined"), and each axis, legend and title in English ("X-axis titled …"); the
+    # PDF turned those into about 1,500 alternative texts of their own.
     return {"config": {
         "font": FONT,
-        "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "offset": 10},
-        "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True, "gridColor": "#e6e6e6"},
+        "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "offset": 10,
+                  "aria": False},
+        "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True, "gridColor": "#e6e6e6",
+                 "aria": False},
         "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom",
-                   "direction": "horizontal", "columns": 3, "labelLimit": 260},
+                   "direction": "horizontal", "columns": 3, "labelLimit": 260, "aria": False},
         "view": {"stroke": None},
+        "mark": {"aria": False},
     }}
 
 
