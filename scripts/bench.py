@@ -96,12 +96,12 @@ def measure(command: list[str], env: dict | None = None, cwd: Path = ROOT,
             peak = max(peak, tree_memory(process.pid))
             done.wait(SAMPLE_SECONDS)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if memory:
+    sampler = threading.Thread(target=sample, daemon=True) if memory else None
+    if sampler:
         sampler.start()
     output, _ = process.communicate()
     done.set()
-    if memory:
+    if sampler:
         sampler.join()
     seconds = time.monotonic() - started
     cpu = cpu_of_children() - cpu

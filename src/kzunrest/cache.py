@@ -35,7 +35,8 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _digest(value: object) -> str:
+def content_digest(value: object) -> str:
+    """Names a JSON-like value by its content (a chapter's fingerprint, a chart spec)."""
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -62,12 +63,12 @@ def notebook_code_digest(path: Path) -> str:
     """Digest of the cells' types and sources only: outputs and UI metadata do not matter."""
     # Plain JSON, not nbformat: importing nbformat alone costs more than a no-op rebuild may take.
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return _digest([(c["cell_type"], "".join(c["source"])) for c in cells])
+    return content_digest([(c["cell_type"], "".join(c["source"])) for c in cells])
 
 
 def package_code_digest() -> str:
     files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return _digest([(str(p.relative_to(PACKAGE_DIR)), file_digest(p)) for p in files])
+    return content_digest([(str(p.relative_to(PACKAGE_DIR)), file_digest(p)) for p in files])
 
 
 _ENVIRONMENTS: dict[str, str] = {}
@@ -80,11 +81,11 @@ def environment_digest() -> str:
     files = sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
                    for entry in sys.path if Path(entry or ".").is_dir()
                    for p in Path(entry or ".").glob("*.dist-info/METADATA"))
-    signature = _digest([sys.path, files])
+    signature = content_digest([sys.path, files])
     if signature not in _ENVIRONMENTS:
         dists = sorted({(d.metadata["Name"].lower(), d.version) for d in metadata.distributions()
                         if d.metadata["Name"]})
-        _ENVIRONMENTS[signature] = _digest([sys.version, dists])
+        _ENVIRONMENTS[signature] = content_digest([sys.version, dists])
     return _ENVIRONMENTS[signature]
 
 
@@ -104,7 +105,7 @@ def fingerprint(notebook: Path, parameters: dict, reads: list[str], package: str
                 environment: str) -> Fingerprint:
     return Fingerprint(
         notebook=notebook_code_digest(notebook),
-        parameters=_digest(parameters),
+        parameters=content_digest(parameters),
         package=package,
         environment=environment,
         reads={path: (file_digest(Path(path)) if Path(path).is_file() else None)
@@ -255,7 +256,7 @@ _CLIP = re.compile(r"clip(\d+)")
 
 def _svg_path(build_dir: Path, vega: dict) -> Path:
     """Where a chart's SVG is kept: by digest of its Vega spec and of the renderer's version."""
-    return _store(build_dir, "svg") / f"{_digest([vega, metadata.version('vl-convert-python')])}.svg"
+    return _store(build_dir, "svg") / f"{content_digest([vega, metadata.version('vl-convert-python')])}.svg"
 
 
 def static_svg(build_dir: Path, vega: dict, rendered: str | None = None) -> str:

@@ -109,7 +109,8 @@ def _rows(spec: dict, data: dict | None) -> list | None:
     return rows
 
 
-def _source_ids(row: dict) -> list[str]:
+def row_source_ids(row: dict) -> list[str]:
+    """The source ids a row of a chart's data cites (``source_ids``, or one ``source_id``)."""
     if "source_ids" in row:
         return ids_in(row["source_ids"])
     if row.get("source_id"):
@@ -195,7 +196,7 @@ def tables(spec: dict) -> list[dict]:
         rows = [[_clean(row.get(c["field"])) for c in columns] for row in entry["rows"]]
         if len(rows) == 1 and len(columns) == 1:
             continue  # a single reference value (e.g. a rule at 1)
-        ids = [_source_ids(row) for row in entry["rows"]]
+        ids = [row_source_ids(row) for row in entry["rows"]]
         # Tables with the same columns (one per panel of small multiples) become one.
         same = next((t for t in found if t["columns"] == columns), None)
         if same is not None:

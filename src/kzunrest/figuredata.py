@@ -20,8 +20,7 @@ import re
 import urllib.parse
 
 from . import i18n
-from .chartdata import SOURCE_FIELD, cell_text
-from .citations import ids_in
+from .chartdata import SOURCE_FIELD, cell_text, row_source_ids
 from .i18n import _, n_, p_
 from .render import META_KEY, VEGA_MIMETYPE
 
@@ -129,9 +128,8 @@ def _numbered_dataset(dataset: dict, numbers: dict[str, int], labels: dict[str, 
 
 
 def _numbered_row(row: dict, numbers: dict[str, int], labels: dict[str, str]) -> dict:
-    row = dict(row)
-    ids = ids_in(row.pop("source_ids")) if "source_ids" in row else (
-        [str(row["source_id"])] if row.get("source_id") else [])
+    ids = row_source_ids(row)
+    row = {key: value for key, value in row.items() if key != "source_ids"}
     if ids:
         row[SOURCE_FIELD] = source_text(ids, numbers, labels)
     if isinstance(row.get("locator"), str):

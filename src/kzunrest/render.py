@@ -14,9 +14,7 @@ The output's metadata names the figure (title, caption, sources) so the report c
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import re
 from collections.abc import Iterable
 
@@ -77,7 +75,9 @@ def _as_in_report(vega: dict) -> dict:
 
 def spec_digest(vega: dict) -> str:
     """Names a Vega spec by its content (a figure's SVG records the spec it was drawn from)."""
-    return hashlib.sha256(json.dumps(vega, sort_keys=True, default=str).encode()).hexdigest()
+    from .cache import content_digest
+
+    return content_digest(vega)
 
 
 def chart_bundle(chart: alt.TopLevelMixin) -> dict:
