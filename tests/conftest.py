@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -85,6 +86,23 @@ class DataCopy:
 @pytest.fixture
 def data_copy(tmp_path: Path) -> DataCopy:
     return DataCopy(tmp_path)
+
+
+# Chromium draws each page under two transformations: device space, then the page's scale. At
+# 100 % a CSS pixel is 0.75 pt (72 / 96); anything wider than the paper makes Chromium shrink the
+# whole page, every page, and this product with it.
+PAGE_TRANSFORMS = re.compile(rb"([-\d.]+) 0 0 [-\d.]+ [-\d.]+ [-\d.]+ cm")
+
+
+def page_scales(pdf: bytes) -> list[float]:
+    """The points per CSS pixel each page of a Chromium PDF is drawn at (read with pypdf)."""
+    from pypdf import PdfReader
+
+    scales = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        device, scale = PAGE_TRANSFORMS.findall(page.get_contents().get_data()[:4000])[:2]
+        scales.append(round(float(device) * float(scale), 4))
+    return scales
 
 
 def digest(path: Path) -> str:

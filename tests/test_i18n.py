@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
 from browser import visit
-from conftest import DATA, ROOT, run_cli
+from conftest import DATA, ROOT, page_scales, run_cli
 from kzunrest import i18n, params
 
 LOCALIZED = [lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE_LANGUAGE]
@@ -264,6 +264,14 @@ def test_edition_draws_every_figure_offline(editions, lang):
     assert [m for m in seen.console if m.startswith(("error", "pageerror"))] == []
     month = {"ru": "янв", "kk": "қаң"}[lang]  # Vega formats the date axis in the locale too
     assert month in seen.facts["axis"] and "Jan" not in seen.facts["axis"]
+
+
+@pytest.mark.parametrize("lang", LOCALIZED)
+def test_edition_pdf_is_printed_at_full_size(editions, lang):
+    """Longer words make wider tables; none may make Chromium shrink the pages (the Russian
+    edition was once printed at 73 %)."""
+    scales = page_scales((editions[lang] / "report.pdf").read_bytes())
+    assert len(scales) > 50 and set(scales) == {0.75}, sorted(set(scales))
 
 
 def test_kazakh_letters_render_in_html_and_are_embedded_in_pdf(editions):

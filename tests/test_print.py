@@ -8,6 +8,7 @@ import io
 import subprocess
 
 import pytest
+from conftest import page_scales
 
 from kzunrest import export
 
@@ -93,3 +94,36 @@ def test_warming_the_exporter_renders_the_template_without_failing():
     """The build warms nbconvert in a thread and ignores its errors (the export reports them): a
     template word missing from the empty report must not make the warm-up fail silently."""
     export.warm("/* vega */")
+
+
+# A table of ten unbreakable words, wider than the page at 10pt, and a long narrow table flowing
+# down two columns as the appendix lays them out, beside a paragraph at the tables' size.
+TABLES = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+@page {{ size: A4; margin: 18mm 16mm; }} body {{ font: 10pt 'DejaVu Sans'; }}
+table {{ font-size: 10pt; }} td {{ white-space: nowrap; padding: 2px; }}
+.two {{ columns: 2; column-gap: 8mm; }} .two table {{ width: 100%; }}
+</style></head><body><p>Reference</p>
+<div><table><tr>{wide}</tr></table></div>
+<div class="two"><table>{narrow}</table></div></body></html>""".format(
+    wide="".join(f"<td>Unbreakable{n}wordinacell</td>" for n in range(10)),
+    narrow="".join(f"<tr><td>Row{n}</td><td>Narrowcell{n}</td></tr>" for n in range(200)))
+
+
+def word_heights(pdf: bytes) -> dict[str, float]:
+    """Each word's height as poppler measures it (its font size times the font's line box)."""
+    import re
+
+    boxes = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True,
+                           check=True).stdout.decode()
+    return {word: float(bottom) - float(top) for top, bottom, word in re.findall(
+        r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', boxes)}
+
+
+def test_a_table_too_wide_for_the_page_gets_smaller_type_and_nothing_else_shrinks():
+    pdf, _ = export.print_pdf(TABLES, labels=LABELS)
+    assert set(page_scales(pdf)) == {0.75}  # Chromium did not shrink the pages
+    heights = word_heights(pdf)
+    full = heights["Reference"]
+    assert all(heights[f"Unbreakable{n}wordinacell"] < 0.9 * full for n in range(10))  # whole
+    # The narrow table fits its column as it is: it keeps its size.
+    assert {round(heights[f"Narrowcell{n}"], 2) for n in range(200)} == {round(full, 2)}

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from browser import visit
-from conftest import DATA, ROOT, run_cli
+from conftest import DATA, ROOT, page_scales, run_cli
 
 CHAPTER_TITLES = ["How the protests spread, day by day", "Detentions, arrests and dismissals",
                   "Death tolls compared", "The source articles, claim by claim"]
@@ -151,6 +151,13 @@ def test_pdf_is_a4_with_embedded_fonts_and_cyrillic(built_report, pdf_text):
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts  # every font embedded
     assert "Қанды Қаңтар" in pdf_text  # Kazakh letters survive
     assert "Ак Жайык" in pdf_text or "Мой ГОРОД" in pdf_text  # Russian names in Sources
+
+
+def test_pdf_is_printed_at_full_size(built_report):
+    """No page is shrunk to fit something too wide for the paper (Chromium would shrink them all:
+    the twelve-column appendix table once set this PDF at 88 %)."""
+    scales = page_scales((built_report / "report.pdf").read_bytes())
+    assert len(scales) > 50 and set(scales) == {0.75}, sorted(set(scales))
 
 
 def test_pdf_charts_are_vector_drawings_with_selectable_labels(pdf_text):

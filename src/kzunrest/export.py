@@ -95,6 +95,30 @@ PRINT_ONLY = re.compile(r'<span class="kz-print">[^<]*<span class="kz-page" data
 # Where the running header changes: chapters and back matter, as their contents entries name them.
 SECTION = re.compile(r'<a href="#((?:chapter-\d+)|sources|about)"><span class="toc-text">([^<]*)</span>')
 MAX_PRINTS = 4
+# The text block of an A4 page with report.css's side margins (210 mm - 2 x 16 mm = 178 mm =
+# 672.8 CSS px), rounded down.
+PAGE_TEXT_WIDTH_PX = 672
+# Chromium prints a page with anything wider than the paper at a smaller scale, *all* of it: one
+# wide table (the appendix's twelve columns of death tolls, a header that may not wrap) set the
+# whole PDF at 88 % in English and 73 % in Russian. Instead, a table wider than its box gets
+# smaller type, on its own, until it fits (padding does not shrink with it, hence a few rounds);
+# words stay whole. A table's width is read from its first row: a table that flows down two
+# columns (appendix, narrow tables) is one box spanning both. Returns the tables fitted and
+# their new sizes.
+FIT_TABLES = """() => {
+  const fitted = [];
+  const width = table => (table.rows[0] || table).getBoundingClientRect().width;
+  for (const table of document.querySelectorAll("table")) {
+    const box = table.parentElement, style = getComputedStyle(box);
+    const columns = parseInt(style.columnCount) || 1, gap = parseFloat(style.columnGap) || 0;
+    const room = (box.clientWidth - gap * (columns - 1)) / columns;
+    for (let round = 0; round < 6 && width(table) > room; round++) {
+      const size = parseFloat(getComputedStyle(table).fontSize);
+      table.style.fontSize = (size * 0.99 * room / width(table)) + "px";
+    }
+    if (table.style.fontSize) fitted.push([table.id || box.id, table.style.fontSize]);
+  }
+  return fitted; }"""
 
 
 def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False,
@@ -258,7 +282,9 @@ class Chromium:
 
 
 async def _new_page(browser):
-    page = await browser.new_page()
+    # As wide as the printed page's text block, so what the page measures before printing
+    # (see FIT_TABLES) is what the print lays out.
+    page = await browser.new_page(viewport={"width": PAGE_TEXT_WIDTH_PX, "height": 1000})
     # Nothing in the static report needs the network; refuse anything that tries.
     await page.route("**/*", lambda route: route.continue_()
                      if route.request.url.startswith(("file:", "data:", "about:"))
@@ -277,6 +303,7 @@ async def _print_report(browser, html: str, labels: PrintLabels,
         # edit they rarely move, and one print is then enough.
         pages = {target: hint[target] for target in wanted} if wanted <= hint.keys() else {}
         await _load(page, html)
+        await page.evaluate(FIT_TABLES)
         for _ in range(MAX_PRINTS):
             # A pass that only finds where things land needs no tags or outline (half the
             # time); the print that is kept has them, and must confirm its own numbers.
