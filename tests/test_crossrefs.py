@@ -11,18 +11,37 @@ from kzunrest import assemble
 from kzunrest.assemble import resolve_references, table_html, wbr
 from kzunrest.errors import ChapterError
 
-TARGETS = {("figure", "spread-map"): ("figure-3", "Figure 3"),
-           ("chapter", "01_protest_spread"): ("chapter-1", "Chapter 1")}
+TARGETS = {("figure", "spread-map"): ("figure-3", 3),
+           ("chapter", "01_protest_spread"): ("chapter-1", 1)}
 
 
 def test_a_reference_becomes_a_numbered_link_with_a_page_slot():
-    cell = nbformat.v4.new_markdown_cell("See [the map](#figure:spread-map) in [x](#chapter:01_protest_spread).")
+    cell = nbformat.v4.new_markdown_cell("See [Figure](#figure:spread-map) in [](#chapter:01_protest_spread).")
     resolve_references([cell], TARGETS, ["02_arrests"])
     assert cell.source == (
         'See <a class="kz-ref" href="#figure-3">Figure 3<span class="kz-print">, page '
         '<span class="kz-page" data-for="figure-3"></span></span></a> in '
         '<a class="kz-ref" href="#chapter-1">Chapter 1<span class="kz-print">, page '
         '<span class="kz-page" data-for="chapter-1"></span></span></a>.')
+
+
+@pytest.mark.parametrize("lang, sentence, reads", [
+    ("ru", "В [таблице](#table:tolls) и на [рисунке](#figure:spread-map)",
+     ["таблице 5", "рисунке 3"]),
+    ("kk", "[кестеде](#table:tolls) [суреттегі](#figure:spread-map)", ["5-кестеде", "3-суреттегі"]),
+])
+def test_a_translated_reference_keeps_its_declined_word_and_gets_its_number(lang, sentence, reads):
+    """Russian and Kazakh decline the word ('в таблице', 'кестеде'): the sentence's own word stays,
+    and the number goes where the language puts it."""
+    from kzunrest import i18n
+
+    cell = nbformat.v4.new_markdown_cell(sentence)
+    try:
+        i18n.use(lang)
+        resolve_references([cell], {**TARGETS, ("table", "tolls"): ("table-5", 5)}, ["03"])
+    finally:
+        i18n.use("en")
+    assert re.findall(r'class="kz-ref" href="#[a-z]+-\d">([^<]+)<', cell.source) == reads
 
 
 def test_an_unknown_label_stops_the_build_naming_the_chapter_and_the_labels():

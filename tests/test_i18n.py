@@ -267,6 +267,25 @@ def test_edition_draws_every_figure_offline(editions, lang):
 
 
 @pytest.mark.parametrize("lang", LOCALIZED)
+def test_edition_says_number_where_english_says_figure_for_a_number(editions, lang):
+    """English 'Figure' is an illustration (captions, references) and a reported number (table
+    headers, tooltips); Russian and Kazakh have two words, so no table header is «Рисунок»."""
+    page = soup(editions[lang])
+    headers = {th.get_text(strip=True) for th in page.select("table th")}
+    assert i18n_word(lang, "Figure") not in headers
+    try:
+        i18n.use(lang)
+        number = i18n.p_("a number", "Figure")
+    finally:
+        i18n.use("en")
+    assert number in headers and number != i18n_word(lang, "Figure")
+    # And a reference declines as its sentence needs ("в таблице 5", "5-кестеде").
+    declined = {"ru": r"таблице \d+", "kk": r"\d+-кестеде"}[lang]
+    refs = [a.get_text() for a in page.select("a.kz-ref")]
+    assert [r for r in refs if re.fullmatch(declined, r)], refs
+
+
+@pytest.mark.parametrize("lang", LOCALIZED)
 def test_edition_pdf_is_printed_at_full_size(editions, lang):
     """Longer words make wider tables; none may make Chromium shrink the pages (the Russian
     edition was once printed at 73 %)."""

@@ -253,7 +253,8 @@ def detentions_table(counts: pd.DataFrame) -> pd.DataFrame:
     shown = counts.assign(source_text=_source_where(counts),
                           as_of_text=counts["as_of"].dt.strftime("%Y-%m-%d"),
                           note=counts["note"].map(lambda t: i18n.data_text("note", t)))
-    return _shown(shown, {"measure_label": _("Counted"), "figure": _("Figure"),
+    return _shown(shown, {"measure_label": _("Counted"),
+                          "figure": i18n.p_("a number", "Figure"),
                           "scope_label": _("Scope"), "as_of_text": _("Stated on"),
                           "reported_by": _("Stated by"), "source_text": _("Source [id], where"),
                           "note": _("Note")})

@@ -35,8 +35,9 @@ from .i18n import _
 from .paths import PROJECT_ROOT, in_project
 from .render import META_KEY
 
-# A cross-reference in a chapter's Markdown: [any text](#figure:spread-map). The text is what
-# JupyterLab shows; the report replaces it with the item's number.
+# A cross-reference in a chapter's Markdown: [Figure](#figure:spread-map). The text is the word
+# as the sentence needs it (JupyterLab shows it as it is); the report adds the item's number.
+# A translated sentence declines the word: "В [таблице](#table:tolls)", "[кестеде](#table:tolls)".
 REFERENCE = re.compile(r"\[([^\]]*)\]\(#(figure|table|chapter):([A-Za-z0-9_.-]+)\)")
 
 
@@ -45,6 +46,14 @@ def reference_words(kind: str, number: int) -> str:
     words = {"figure": _("Figure {number}"), "table": _("Table {number}"),
              "chapter": _("Chapter {number}")}
     return words[kind].format(number=number)
+
+
+def reference_in_sentence(word: str, kind: str, number: int) -> str:
+    """The word a sentence gives a reference, with the number where the language puts it
+    ('Table 4', 'таблице 4', '4-кестеде'); without a word, :func:`reference_words`."""
+    if not word.strip():
+        return reference_words(kind, number)
+    return _("{word} {number}").format(word=word.strip(), number=number)
 
 
 KEY_PACKAGES = ("altair", "vl-convert-python", "pandas", "papermill", "nbconvert",
@@ -174,7 +183,7 @@ def wbr(token: str) -> str:
     return re.sub(r"(?<=[/_.?=:-])(?=[^\s/_.?=:-])|(?<=&amp;)", "<wbr>", token)
 
 
-def resolve_references(cells: list, targets: dict[tuple[str, str], tuple[str, str]],
+def resolve_references(cells: list, targets: dict[tuple[str, str], tuple[str, int]],
                        chapter_of_cell: list[str]) -> None:
     """Turn every cross-reference in the Markdown cells into a link reading 'Figure 4' followed by
     a page slot ('Figure 4, page 9' in the PDF). An unknown label stops the build."""
@@ -189,7 +198,8 @@ def resolve_references(cells: list, targets: dict[tuple[str, str], tuple[str, st
                 raise ChapterError(
                     f"{chapter}: {match.group(0)} refers to no {kind} labelled {label!r}; "
                     f"labels of {kind}s in this report: {', '.join(known) or 'none'}")
-            target, words = targets[(kind, label)]
+            target, number = targets[(kind, label)]
+            words = html.escape(reference_in_sentence(match.group(1), kind, number), quote=False)
             page = html.escape(_(", page {page}")).format(page=page_slot(target))
             return (f'<a class="kz-ref" href="#{target}">{words}'
                     f'<span class="kz-print">{page}</span></a>')
@@ -233,20 +243,19 @@ def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited:
     numbers = source_numbers(listed)
     labels = source_labels(sources)
     toc, figures, tables, chapter_of_cell = [], [], [], []
-    targets: dict[tuple[str, str], tuple[str, str]] = {}
+    targets: dict[tuple[str, str], tuple[str, int]] = {}
     for number, path in enumerate(executed, start=1):
         nb = nbformat.read(path, as_version=4)
         cells, title = _chapter_cells(nb, number)
         _number_figures(cells, number, figures, numbers, tables, labels)
         toc.append((number, title))
-        targets[("chapter", path.stem)] = (f"chapter-{number}", reference_words("chapter", number))
+        targets[("chapter", path.stem)] = (f"chapter-{number}", number)
         report.cells.extend(cells)
         chapter_of_cell += [path.stem] * len(cells)
     for kind, items in (("figure", figures), ("table", tables)):
         for item in items:
             if item.get("label"):
-                targets[(kind, item["label"])] = (f"{kind}-{item['number']}",
-                                                  reference_words(kind, item["number"]))
+                targets[(kind, item["label"])] = (f"{kind}-{item['number']}", item["number"])
     resolve_references(report.cells, targets, chapter_of_cell)
     front = Front(
         title=i18n.p_("report", config.title),

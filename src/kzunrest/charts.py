@@ -416,7 +416,7 @@ def detentions_over_time(counts: pd.DataFrame) -> alt.LayerChart:
                         scale=alt.Scale(domain=["official", "independent"],
                                         range=["circle", "diamond"])),
         tooltip=[alt.Tooltip("measure_label:N", title=_("Counted")),
-                 alt.Tooltip("figure:N", title=_("Figure")),
+                 alt.Tooltip("figure:N", title=i18n.p_("a number", "Figure")),
                  alt.Tooltip("scope_label:N", title=_("Scope")),
                  alt.Tooltip("as_of:T", title=_("Stated on"), format="%d %B %Y"),
                  alt.Tooltip("reported_by:N", title=_("Stated by")),
@@ -449,7 +449,8 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
     y = alt.Y("category_label:N", title=None, sort=list(vocabulary.labels("toll_category").values()))
     tooltip = [alt.Tooltip("event_label:N", title=_("Event")),
                alt.Tooltip("category_label:N", title=_("Counting")),
-               alt.Tooltip("value:Q", title=_("Figure")), alt.Tooltip("low:Q", title=_("From")),
+               alt.Tooltip("value:Q", title=i18n.p_("a number", "Figure")),
+               alt.Tooltip("low:Q", title=_("From")),
                alt.Tooltip("high:Q", title=_("To")),
                alt.Tooltip("reported_by:N", title=_("Reported by")),
                alt.Tooltip("as_of:T", title=_("As of"), format="%d %B %Y"),
