@@ -103,22 +103,24 @@ PAGE_TEXT_WIDTH_PX = 672
 # whole PDF at 88 % in English and 73 % in Russian. Instead, a table wider than its box gets
 # smaller type, on its own, until it fits (padding does not shrink with it, hence a few rounds);
 # words stay whole. A table's width is read from its first row: a table that flows down two
-# columns (appendix, narrow tables) is one box spanning both. Returns the tables fitted and
-# their new sizes.
+# columns (appendix, narrow tables) is one box spanning both. Every round measures all tables
+# before changing any, so a round costs one layout of the page, not one per table. Returns the
+# tables fitted and their new sizes.
 FIT_TABLES = """() => {
-  const fitted = [];
   const width = table => (table.rows[0] || table).getBoundingClientRect().width;
-  for (const table of document.querySelectorAll("table")) {
+  const tables = Array.from(document.querySelectorAll("table"), table => {
     const box = table.parentElement, style = getComputedStyle(box);
     const columns = parseInt(style.columnCount) || 1, gap = parseFloat(style.columnGap) || 0;
-    const room = (box.clientWidth - gap * (columns - 1)) / columns;
-    for (let round = 0; round < 6 && width(table) > room; round++) {
-      const size = parseFloat(getComputedStyle(table).fontSize);
-      table.style.fontSize = (size * 0.99 * room / width(table)) + "px";
-    }
-    if (table.style.fontSize) fitted.push([table.id || box.id, table.style.fontSize]);
+    return {table, room: (box.clientWidth - gap * (columns - 1)) / columns};
+  });
+  for (let round = 0; round < 6; round++) {
+    const wide = tables.map(t => [t, width(t.table)]).filter(([t, w]) => w > t.room)
+      .map(([t, w]) => [t, w, parseFloat(getComputedStyle(t.table).fontSize)]);
+    if (!wide.length) break;
+    for (const [t, w, size] of wide) t.table.style.fontSize = (size * 0.99 * t.room / w) + "px";
   }
-  return fitted; }"""
+  return tables.filter(t => t.table.style.fontSize)
+    .map(t => [t.table.id || t.table.parentElement.id, t.table.style.fontSize]); }"""
 
 
 def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False,
