@@ -6,6 +6,9 @@ template in static mode — each chart as the SVG vl-convert rendered at executi
 Debian's Chromium through Playwright, as nbconvert's WebPDF exporter does (Playwright cannot
 download its own browser here).
 
+Size: Chromium shrinks every page of a print when anything is wider than the paper, so before
+printing, a table too wide for the page is given smaller type on its own (``FIT_TABLES``).
+
 Page numbers: Chromium has no CSS ``target-counter()``, so the PDF is printed in passes. The
 assembled report carries an empty slot (``<span class="kz-page" data-for="figure-4">``) in each
 contents entry and cross-reference; a print shows on which page every link target starts (the
