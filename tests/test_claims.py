@@ -263,3 +263,20 @@ def test_by_the_end_of_january_is_an_upper_bound():
 def test_a_reported_range_agrees_with_a_claim_inside_it():
     rows = checks(("a1", "estimate", "range", None, "same", "2022-01-10", 11, 17))
     assert judge(claim("approximate", 14, tolerance=3, unit="days"), rows).verdict == claims.CONSISTENT
+
+
+@pytest.mark.parametrize("lang, count, words", [
+    ("ru", 1, "год"), ("ru", 3, "года"), ("ru", 28.9, "года"), ("ru", 0.29, "года"),
+    ("ru", 30, "лет"), ("ru", 21, "год"), ("ru", math.nan, "лет"),  # 'hundreds': the form of many
+    ("kk", 28.9, "жыл"), ("kk", 30, "жыл"), ("en", 1, "years"),
+])
+def test_a_unit_takes_the_form_its_number_needs(lang, count, words):
+    """Russian says '1 год', '3 года', '28,9 года' (a fraction as after 2), '30 лет'; Kazakh nouns
+    do not change after numbers; English units are written as the data give them."""
+    from kzunrest import i18n
+
+    try:
+        i18n.use(lang)
+        assert claims.unit_words("years", count) == words
+    finally:
+        i18n.use("en")

@@ -263,9 +263,21 @@ def _is_number(claim) -> bool:
     return claim.claim_kind == "number"
 
 
+def unit_words(unit: str, count: float) -> str:
+    """A claim's unit in the form its number takes: Russian '1 год', '2,5 года', '30 лет' (a
+    fraction takes the form of 2). A number stated in words ('hundreds') takes the form of many."""
+    return i18n.np_("unit", unit, unit, count if math.isfinite(count) else 5)
+
+
+def _last_number(row) -> float:
+    """The number a unit follows: the upper end of a range, else the value (NaN when none)."""
+    value = row.high if row.precision == "range" else row.value
+    return float(value) if _given(value) else math.nan
+
+
 def describe_report(check, sources: dict[str, str], unit: str | None = None) -> str:
     """'2,030 troops (official final; TASS, 2022-01-14)'."""
-    unit_text = f" {i18n.p_('unit', unit)}" if _given(unit) else ""
+    unit_text = f" {unit_words(unit, _last_number(check))}" if _given(unit) else ""
     standing = vocabulary.label("standing", check.standing)
     return f"{stated(check)}{unit_text} ({standing}; {sources[check.source_id]})"
 
@@ -330,7 +342,7 @@ def _differs_reason(claim, nearest, gap, relative, weighed, sources) -> str:
 def _distance_text(size: float, unit, is_number: bool) -> str:
     """'1,210 troops', '0.29 years', '1 day', '1,250 days (3.4 years)'."""
     if is_number:
-        return f"{amount(size)} {i18n.p_('unit', unit)}".strip() if _given(unit) else amount(size)
+        return f"{amount(size)} {unit_words(unit, size)}".strip() if _given(unit) else amount(size)
     days = i18n.n_("{n} day", "{n} days", size).format(n=amount(size))
     if size > 365:
         return _("{days} ({years} years)").format(days=days,

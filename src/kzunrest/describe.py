@@ -234,6 +234,6 @@ def _busiest(dated: list, when: int, series: list[int], columns: list) -> str:
         days = [d for d, n in per_day.items() if n == top]
         where = (n_("{date} and {n} other date", "{date} and {n} other dates", len(days) - 1).format(
             date=_date(days[0]), n=i18n.number(len(days) - 1)) if len(days) > 1 else _date(days[0]))
-        parts.append((f"“{value}” " if value is not None else "")
+        parts.append((_("“{value}”").format(value=value) + " " if value is not None else "")
                       + _("{n} on {date}").format(n=i18n.number(top), date=where))
     return _("the most marks on one date: {parts}").format(parts="; ".join(parts))

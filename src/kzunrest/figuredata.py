@@ -149,8 +149,9 @@ def _cells(table: dict, numbers: dict[str, int], labels: dict[str, str],
                  for v, c in zip(row, table["columns"])]
         if source_at is not None and row_ids:
             cells[source_at] = source_text(row_ids, numbers, labels)
-        if linked:
-            cells = [html.escape(c) for c in cells]
+        if linked:  # the page writes fractions as its language does; the CSV keeps '.'
+            cells = [html.escape(i18n.decimal_mark(c) if isinstance(v, float) else c)
+                     for c, v in zip(cells, row)]
             if source_at is not None and row_ids:
                 cells[source_at] = source_html(row_ids, numbers, labels)
         rows.append(cells)

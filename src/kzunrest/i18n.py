@@ -221,6 +221,14 @@ def number(value, decimals: int = 0, fixed: bool = False) -> str:
     return format_decimal(value, format=pattern, locale=_active[0])
 
 
+def decimal_mark(text: str) -> str:
+    """A number already written with '.' (a data table's cell), with the language's decimal
+    mark instead ('0,375' in Russian and Kazakh)."""
+    from babel.numbers import get_decimal_symbol
+
+    return text.replace(".", get_decimal_symbol(_active[0]))
+
+
 def percent(share: float) -> str:
     from babel.numbers import format_percent
 
@@ -354,7 +362,8 @@ def catalog_keys(root: Path | None = None) -> dict[tuple[str | None, object], st
     with open(root / "data" / "claims.csv", encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["unit"]:
-                keys.setdefault(("unit", row["unit"]), "data/claims.csv")
+                # One English word, its forms after numbers in the other languages.
+                keys.setdefault(("unit", (row["unit"], row["unit"])), "data/claims.csv")
     report = yaml.safe_load((root / "report.yml").read_text(encoding="utf-8"))
     for field in ("title", "subtitle"):
         if report.get(field):
