@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 from dataclasses import dataclass
 from importlib import metadata
@@ -285,17 +286,19 @@ def static_svg(build_dir: Path, vega: dict, rendered: str | None = None) -> str:
 
 def vega_bundle(build_dir: Path) -> str:
     """vl-convert's JavaScript bundle of Vega, Vega-Lite and vega-embed, which the HTML report
-    embeds once: bundling takes about 1.6 s and holds the interpreter's lock throughout (the
-    build's other threads, which drive the chapter kernels, wait), so it is kept here, per
-    vl-convert version."""
+    embeds once, kept here per vl-convert version. Bundling takes 1.3-1.6 s and holds the
+    interpreter's lock throughout, so it runs in a process of its own: in this one it stalled
+    every other thread (the ones that drive the chapter kernels, and the build's main thread,
+    which could not hand the chapters out until it finished)."""
     path = _store(build_dir, "vega") / f"vega-embed-{metadata.version('vl-convert-python')}.js"
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
-    import vl_convert
-
-    bundle = vl_convert.javascript_bundle()
+    bundle = subprocess.run(
+        [sys.executable, "-c", "import sys, vl_convert; "
+                               "sys.stdout.buffer.write(vl_convert.javascript_bundle().encode())"],
+        capture_output=True, check=True).stdout.decode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(bundle, encoding="utf-8")
