@@ -85,3 +85,20 @@ def test_a_sources_entry_ends_each_part_with_one_full_stop():
     assert "What happened in Almaty? Outlet A" in text
     assert "J. Smith. Protests spread. Outlet B, 2022-01-05. https://b.example/2" in text
     assert ".." not in text
+
+
+def test_a_long_sources_list_is_cut_into_lists_whose_numbering_runs_on(monkeypatch):
+    """Chromium prints one list of thousands of entries slowly and in gigabytes: the Sources list
+    comes in lists of SOURCES_PER_LIST, each starting where the last stopped."""
+    import pandas as pd
+
+    monkeypatch.setattr(assemble, "SOURCES_PER_LIST", 2)
+    rows = pd.DataFrame({
+        "source_id": [f"s-{n}" for n in range(5)], "author": [None] * 5,
+        "title": [f"Title {n}" for n in range(5)], "url": [f"https://x.example/{n}" for n in range(5)],
+        "publisher": ["Outlet"] * 5, "date_published": [pd.NaT] * 5,
+        "date_accessed": [pd.Timestamp("2026-11-21")] * 5})
+    out = assemble.sources_html(rows)
+    assert re.findall(r'<ol class="sources" start="(\d+)">', out) == ["1", "3", "5"]
+    assert re.findall(r'<li id="source-(\d+)">', out) == ["1", "2", "3", "4", "5"]
+    assert [len(re.findall("<li ", part)) for part in out.split("</ol>")[:-1]] == [2, 2, 1]

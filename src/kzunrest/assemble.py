@@ -355,7 +355,19 @@ def sources_html(rows: pd.DataFrame, uses: dict[str, list] | None = None) -> str
     lead = i18n.n_("{n} source is cited by the data behind this report.",
                    "{n} sources are cited by the data behind this report.", len(items))
     return (f'<p>{html.escape(lead.format(n=i18n.number(len(items))))}</p>'
-            f'<ol class="sources">{"".join(items)}</ol>')
+            + "".join(f'<ol class="sources" start="{first + 1}">{"".join(part)}</ol>'
+                      for first, part in _parts(items, SOURCES_PER_LIST)))
+
+
+# Chromium's print lays out one list of many entries over many pages in time and memory that
+# grow faster than the list: 2,827 entries in one <ol> took 9 s and 2.3 GB to print untagged,
+# the same entries in lists of 300 to 600, 3 s and 1.2 GB. The numbering runs on across lists.
+SOURCES_PER_LIST = 150
+
+
+def _parts(items: list, size: int):
+    """(index of the first item, items) for consecutive runs of ``size`` items."""
+    return ((first, items[first:first + size]) for first in range(0, len(items), size))
 
 
 def _full_stop(text: str) -> str:
