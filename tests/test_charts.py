@@ -216,3 +216,22 @@ def test_long_axis_labels_are_cut_after_a_whole_word():
     assert "jun-23 · Consistent: Number of Junisbai&#39;s earlier…" in texts or \
         "jun-23 · Consistent: Number of Junisbai's earlier…" in texts
     assert "short label" in texts
+
+
+@pytest.mark.parametrize("lang, low, high, figure", [("en", "From", "To", "Figure"),
+                                                      ("ru", "От", "До", "Число"),
+                                                      ("kk", "Ең азы", "Ең көбі", "Сан")])
+def test_a_toll_range_is_labelled_as_numbers_not_dates(lang, low, high, figure):
+    """English 'From', 'To' and 'Figure' name dates, illustrations and numbers alike; the tolls'
+    tooltips (and the appendix columns made from them) say numbers in every language."""
+    from kzunrest import i18n
+
+    tolls = analysis.tolls_for_chart(tolls_frame(), pd.DataFrame(
+        {"source_id": ["s1"], "publisher": ["Reuters"], "date_published": [pd.NaT]}), "all")
+    try:
+        i18n.use(lang)
+        spec = charts.tolls_compared(tolls).to_dict()
+    finally:
+        i18n.use("en")
+    titles = [t["title"] for layer in layers(spec) for t in layer["encoding"].get("tooltip", [])]
+    assert {low, high, figure} <= set(titles), titles

@@ -275,7 +275,8 @@ def _event_layers(events: pd.DataFrame, shutdown: pd.DataFrame | None, numbered:
         layers.append(alt.Chart(span).mark_rect(color="#5b8def", opacity=0.13)
                       .encode(x="start:T", x2="end:T",
                               tooltip=[alt.Tooltip("label:N", title=_("Span")),
-                                       alt.Tooltip("start:T", title=_("From"), format="%d %b"),
+                                       alt.Tooltip("start:T", title=i18n.p_("a date", "From"),
+                                                   format="%d %b"),
                                        alt.Tooltip("end:T", title=_("Until"), format="%d %b")]))
     if not events.empty:
         marks = _dates(events, "date")
@@ -450,8 +451,8 @@ def tolls_compared(tolls: pd.DataFrame) -> alt.LayerChart:
     tooltip = [alt.Tooltip("event_label:N", title=_("Event")),
                alt.Tooltip("category_label:N", title=_("Counting")),
                alt.Tooltip("value:Q", title=i18n.p_("a number", "Figure")),
-               alt.Tooltip("low:Q", title=_("From")),
-               alt.Tooltip("high:Q", title=_("To")),
+               alt.Tooltip("low:Q", title=i18n.p_("a number", "From")),
+               alt.Tooltip("high:Q", title=i18n.p_("a number", "To")),
                alt.Tooltip("reported_by:N", title=_("Reported by")),
                alt.Tooltip("as_of:T", title=_("As of"), format="%d %B %Y"),
                *_source_tooltips()]
