@@ -127,3 +127,23 @@ def test_a_table_too_wide_for_the_page_gets_smaller_type_and_nothing_else_shrink
     assert all(heights[f"Unbreakable{n}wordinacell"] < 0.9 * full for n in range(10))  # whole
     # The narrow table fits its column as it is: it keeps its size.
     assert {round(heights[f"Narrowcell{n}"], 2) for n in range(200)} == {round(full, 2)}
+
+
+def test_the_pass_that_finds_pages_paints_only_link_targets_and_finds_the_same_pages(monkeypatch):
+    """The first print of a cold build only finds pages: every box keeps its place but only the
+    link targets are painted. Its pages are those of the full print it is followed by."""
+    seen: list[tuple[dict, bytes]] = []
+    real = export._print
+
+    async def kept(page, **options):
+        pdf = await real(page, **options)
+        seen.append((options, pdf))
+        return pdf
+
+    monkeypatch.setattr(export, "_print", kept)
+    _, pages = export.print_pdf(PAGE, labels=LABELS)
+    finding, final = [pdf for options, pdf in seen if "tagged" in options]
+    assert "More words." not in "".join(text(finding)) and "More words." in "".join(text(final))
+    assert len(text(finding)) == len(text(final)) == 3  # every box in its place
+    assert export.destination_pages(finding) == export.destination_pages(final)
+    assert pages == {"chapter-1": 2, "chapter-2": 3}

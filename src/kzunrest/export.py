@@ -14,7 +14,8 @@ assembled report carries an empty slot (``<span class="kz-page" data-for="figure
 contents entry and cross-reference; a print shows on which page every link target starts (the
 named destinations Chromium writes, read with pikepdf); the numbers are written into the slots and
 the page printed again, until no number moves. The passes that only find pages are printed
-without tags (twice as fast); the kept print is tagged. A rebuild starts from the last build's
+without tags and with only the link targets painted (a fifth of the time); the kept print is
+tagged. A rebuild starts from the last build's
 pages, so after a small edit one print is usually enough. A running header with the
 chapter's name is then laid over each page: a second, header-only document printed by the same
 Chromium, one page per report page, merged in as page artifacts.
@@ -98,6 +99,19 @@ PRINT_ONLY = re.compile(r'<span class="kz-print">[^<]*<span class="kz-page" data
 # Where the running header changes: chapters and back matter, as their contents entries name them.
 SECTION = re.compile(r'<a href="#((?:chapter-\d+)|sources|about)"><span class="toc-text">([^<]*)</span>')
 MAX_PRINTS = 4
+# For a pass that only finds pages: everything hidden but the elements with an id (a link's
+# target, where Chromium writes its named destination). Hidden boxes keep their place, so the
+# pages are those of the full print, and Chromium paints little (measured: 1.7 s -> 0.8 s for
+# the English report, the same destinations).
+PAINT_TARGETS_ONLY = """only => {
+  const style = document.getElementById("kz-paint-targets-only");
+  if (only && !style) {
+    document.head.insertAdjacentHTML("beforeend", '<style id="kz-paint-targets-only">'
+      + "body * { visibility: hidden !important; } [id] { visibility: visible !important; }"
+      + "</style>");
+  } else if (!only && style) {
+    style.remove();
+  } }"""
 # The text block of an A4 page with report.css's side margins (210 mm - 2 x 16 mm = 178 mm =
 # 672.8 CSS px), rounded down.
 PAGE_TEXT_WIDTH_PX = 672
@@ -310,10 +324,12 @@ async def _print_report(browser, html: str, labels: PrintLabels,
         await _load(page, html)
         await page.evaluate(FIT_TABLES)
         for _ in range(MAX_PRINTS):
-            # A pass that only finds where things land needs no tags or outline (half the
-            # time); the print that is kept has them, and must confirm its own numbers.
+            # A pass that only finds where things land needs no tags or outline, and paints only
+            # the elements links can point to (half the time each); the print that is kept has
+            # everything, and must confirm its own numbers.
             final = bool(pages) or not wanted
             await page.evaluate(FILL_SLOTS, pages)
+            await page.evaluate(PAINT_TARGETS_ONLY, not final)
             pdf = await _print(page, display_header_footer=True,
                                header_template="<span></span>", footer_template=labels.footer,
                                tagged=final, outline=final)
