@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,18 @@ def page_scales(pdf: bytes) -> list[float]:
         device, scale = PAGE_TRANSFORMS.findall(page.get_contents().get_data()[:4000])[:2]
         scales.append(round(float(device) * float(scale), 4))
     return scales
+
+
+@contextmanager
+def in_language(language: str):
+    """The report's words in ``language`` inside the block, English again after it."""
+    from kzunrest import i18n
+
+    i18n.use(language)
+    try:
+        yield
+    finally:
+        i18n.use("en")
 
 
 def digest(path: Path) -> str:

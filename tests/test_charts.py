@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
+from conftest import in_language
 from kzunrest import analysis, charts, claims, render, vocabulary
 from test_analysis import events_frame, people_frame, sources_frame, spread_frame, tolls_frame
 
@@ -224,14 +225,9 @@ def test_long_axis_labels_are_cut_after_a_whole_word():
 def test_a_toll_range_is_labelled_as_numbers_not_dates(lang, low, high, figure):
     """English 'From', 'To' and 'Figure' name dates, illustrations and numbers alike; the tolls'
     tooltips (and the appendix columns made from them) say numbers in every language."""
-    from kzunrest import i18n
-
     tolls = analysis.tolls_for_chart(tolls_frame(), pd.DataFrame(
         {"source_id": ["s1"], "publisher": ["Reuters"], "date_published": [pd.NaT]}), "all")
-    try:
-        i18n.use(lang)
+    with in_language(lang):
         spec = charts.tolls_compared(tolls).to_dict()
-    finally:
-        i18n.use("en")
     titles = [t["title"] for layer in layers(spec) for t in layer["encoding"].get("tooltip", [])]
     assert {low, high, figure} <= set(titles), titles

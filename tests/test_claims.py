@@ -15,6 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import in_language
+
 from kzunrest import claims
 from kzunrest.claims import Window, date_window, number_window
 
@@ -273,10 +275,5 @@ def test_a_reported_range_agrees_with_a_claim_inside_it():
 def test_a_unit_takes_the_form_its_number_needs(lang, count, words):
     """Russian says '1 год', '3 года', '28,9 года' (a fraction as after 2), '30 лет'; Kazakh nouns
     do not change after numbers; English units are written as the data give them."""
-    from kzunrest import i18n
-
-    try:
-        i18n.use(lang)
+    with in_language(lang):
         assert claims.unit_words("years", count) == words
-    finally:
-        i18n.use("en")

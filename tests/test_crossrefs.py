@@ -7,6 +7,8 @@ import re
 import nbformat
 import pytest
 
+from conftest import in_language
+
 from kzunrest import assemble
 from kzunrest.assemble import resolve_references, table_html, wbr
 from kzunrest.errors import ChapterError
@@ -33,14 +35,9 @@ def test_a_reference_becomes_a_numbered_link_with_a_page_slot():
 def test_a_translated_reference_keeps_its_declined_word_and_gets_its_number(lang, sentence, reads):
     """Russian and Kazakh decline the word ('в таблице', 'кестеде'): the sentence's own word stays,
     and the number goes where the language puts it."""
-    from kzunrest import i18n
-
     cell = nbformat.v4.new_markdown_cell(sentence)
-    try:
-        i18n.use(lang)
+    with in_language(lang):
         resolve_references([cell], {**TARGETS, ("table", "tolls"): ("table-5", 5)}, ["03"])
-    finally:
-        i18n.use("en")
     assert re.findall(r'class="kz-ref" href="#[a-z]+-\d">([^<]+)<', cell.source) == reads
 
 

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from kzunrest.export import CHROMIUM_ARGS, chromium_path
+from conftest import in_language
 from test_report import figure_metadata, squash
 
 MONTHS = {m: i for i, m in enumerate(["January", "February", "March", "April", "May", "June", "July",
@@ -191,17 +192,14 @@ def test_a_mark_with_many_scattered_sources_lists_the_first_runs_and_counts_the_
 
 def test_a_data_table_writes_fractions_as_its_language_and_its_csv_keeps_the_point():
     """The appendix of a Russian edition shows «0,375» like its text; the CSV stays machine-read."""
-    from kzunrest import figuredata, i18n
+    from kzunrest import figuredata
 
     table = {"columns": [{"field": "share", "label": "Share", "type": "quantitative"},
                          {"field": "n", "label": "N", "type": "quantitative"},
                          {"field": "place", "label": "Place", "type": "nominal"}],
              "rows": [[0.375, 12.0, "Zhanaozen 2.0"]]}
-    try:
-        i18n.use("ru")
+    with in_language("ru"):
         html = figuredata.table_html(table, {}, {}, "figure-9-data", "Data")
         csv_out = figuredata.csv_text(table, {}, {})
-    finally:
-        i18n.use("en")
     assert re.findall(r"<td[^>]*>([^<]*)</td>", html) == ["0,375", "12", "Zhanaozen 2.0"]
     assert csv_out.splitlines()[1] == "0.375,12,Zhanaozen 2.0"

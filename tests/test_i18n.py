@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
 from browser import visit
-from conftest import DATA, ROOT, page_scales, run_cli
+from conftest import DATA, ROOT, in_language, page_scales, run_cli
 from kzunrest import i18n, params
 
 LOCALIZED = [lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE_LANGUAGE]
@@ -113,15 +113,12 @@ def test_language_is_chosen_for_the_whole_build_not_per_chapter(tmp_path):
 def test_dates_and_numbers_follow_the_locale():
     import datetime as dt
 
-    try:
-        for lang, day, number in [("en", "5 January 2022", "12,345.6"),
-                                  ("ru", "5 января 2022", "12\u00a0345,6"),
-                                  ("kk", "2022 ж. 5 қаңтар", "12\u00a0345,6")]:
-            i18n.use(lang)
+    for lang, day, number in [("en", "5 January 2022", "12,345.6"),
+                              ("ru", "5 января 2022", "12\u00a0345,6"),
+                              ("kk", "2022 ж. 5 қаңтар", "12\u00a0345,6")]:
+        with in_language(lang):
             assert i18n.date(dt.date(2022, 1, 5)) == day
             assert i18n.number(12345.6, 1) == number
-    finally:
-        i18n.use("en")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,11 +204,8 @@ def test_edition_pdf_is_in_its_language_and_script(editions, lang):
 
 
 def i18n_word(lang: str, word: str) -> str:
-    try:
-        i18n.use(lang)
+    with in_language(lang):
         return i18n._(word)
-    finally:
-        i18n.use("en")
 
 
 def computed(page: BeautifulSoup) -> Counter:
@@ -239,12 +233,9 @@ def ledger_verdicts(page: BeautifulSoup, lang: str) -> list[str]:
     """The ledger's verdict column, read back to the data's values."""
     from kzunrest import vocabulary
 
-    try:
-        i18n.use(lang)
+    with in_language(lang):
         back = {label: value for value, label in vocabulary.labels("verdict").items()}
         heading = i18n._("Verdict")
-    finally:
-        i18n.use("en")
     table = page.select(".kz-output table")[-1]
     column = [th.get_text(strip=True) for th in table.select("thead th")].index(heading)
     return [back[row.select("td")[column].get_text(strip=True)] for row in table.select("tbody tr")]
@@ -273,11 +264,8 @@ def test_edition_says_number_where_english_says_figure_for_a_number(editions, la
     page = soup(editions[lang])
     headers = {th.get_text(strip=True) for th in page.select("table th")}
     assert i18n_word(lang, "Figure") not in headers
-    try:
-        i18n.use(lang)
+    with in_language(lang):
         number = i18n.p_("a number", "Figure")
-    finally:
-        i18n.use("en")
     assert number in headers and number != i18n_word(lang, "Figure")
     # And a reference declines as its sentence needs ("в таблице 5", "5-кестеде").
     declined = {"ru": r"таблице \d+", "kk": r"\d+-кестеде"}[lang]

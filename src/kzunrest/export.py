@@ -121,8 +121,7 @@ PAGE_TEXT_WIDTH_PX = 672
 # smaller type, on its own, until it fits (padding does not shrink with it, hence a few rounds);
 # words stay whole. A table's width is read from its first row: a table that flows down two
 # columns (appendix, narrow tables) is one box spanning both. Every round measures all tables
-# before changing any, so a round costs one layout of the page, not one per table. Returns the
-# tables fitted and their new sizes.
+# before changing any, so a round costs one layout of the page, not one per table.
 FIT_TABLES = """() => {
   const width = table => (table.rows[0] || table).getBoundingClientRect().width;
   const tables = Array.from(document.querySelectorAll("table"), table => {
@@ -135,9 +134,7 @@ FIT_TABLES = """() => {
       .map(([t, w]) => [t, w, parseFloat(getComputedStyle(t.table).fontSize)]);
     if (!wide.length) break;
     for (const [t, w, size] of wide) t.table.style.fontSize = (size * 0.99 * t.room / w) + "px";
-  }
-  return tables.filter(t => t.table.style.fontSize)
-    .map(t => [t.table.id || t.table.parentElement.id, t.table.style.fontSize]); }"""
+  } }"""
 
 
 def to_html(report: nbformat.NotebookNode, front: dict, static: bool = False,
