@@ -16,11 +16,15 @@ import os
 import sys
 from pathlib import Path
 
-from IPython.core.interactiveshell import InteractiveShell
+from kzunrest import kernels
 
-from kzunrest import cache, data, render
-from kzunrest.config import load_config
-from kzunrest.export import print_pdf
+kernels.skip_unused_imports()  # as the build does: an import no pipeline needs (see kernels.py)
+
+from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
+
+from kzunrest import cache, data, render  # noqa: E402
+from kzunrest.config import load_config  # noqa: E402
+from kzunrest.export import print_pdf  # noqa: E402
 
 
 def chapter_outputs(shell: InteractiveShell, notebook: Path, parameters: dict) -> list[dict]:

@@ -4,6 +4,8 @@ report untouched, and configuration errors with clear messages."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import shutil
 import uuid
 from pathlib import Path
@@ -179,3 +181,39 @@ def test_invalid_data_stops_the_build_before_execution(tmp_path, out):
     assert f"{data.dir / 'death_tolls.csv'}:2: value — '-3' is below the minimum 0" in result.stderr
     assert result.stderr.splitlines()[-1] == "1 problem(s); nothing was built"
     assert "[2/4]" not in result.stdout
+
+
+def _formats(schema) -> set[str]:
+    """Every "format" a JSON Schema names, anywhere in it."""
+    if isinstance(schema, dict):
+        own = {schema["format"]} if isinstance(schema.get("format"), str) else set()
+        return own.union(*(_formats(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_formats(value) for value in schema))
+    return set()
+
+
+def test_the_build_process_skips_the_iri_checker_and_altair_still_validates():
+    """kernels.skip_unused_imports: the command leaves rfc3987-syntax unimported (kernels fork
+    from its process), and what Altair validates is unchanged: its schema names no format that
+    module checks, and a wrong encoding is still refused."""
+    import altair
+
+    schema_formats = _formats(altair.vegalite.v6.schema.core.load_schema())
+    assert "uri" in schema_formats  # the walk finds formats: it would find "iri" too
+    assert not schema_formats & {"iri", "iri-reference"}
+    script = ("import sys\n"
+              "from kzunrest import cli\n"
+              f"assert cli.main(['validate', '--data-dir', {str(ROOT / 'data')!r}]) == 0\n"
+              "import altair as alt, pandas as pd, jsonschema\n"
+              "assert sys.modules['rfc3987_syntax'] is None\n"
+              "chart = alt.Chart(pd.DataFrame({'a': [1]})).mark_point().encode(x='a:Q')\n"
+              "chart.to_dict()\n"
+              "try:\n"
+              "    chart.encode(x=alt.X('a', type='nonsense')).to_dict()\n"
+              "except alt.utils.schemapi.SchemaValidationError:\n"
+              "    print('refused')\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("refused")

@@ -70,7 +70,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from . import kernels
     from .errors import ConfigError, DataError, KzunrestError  # cheap: no pandas yet
+
+    kernels.skip_unused_imports()
 
     try:
         return _run(args)

@@ -33,10 +33,34 @@ WARM_MODULES = ("pandas", "altair", "vl_convert", "IPython", "ipykernel.kernelap
                 "kzunrest.analysis", "kzunrest.charts", "kzunrest.claims", "kzunrest.data",
                 "kzunrest.narrative", "kzunrest.params", "kzunrest.render", "kzunrest.vocabulary")
 _PID_BYTES = 12
+# Installed (JupyterLab's jsonschema[format-nongpl] brings it) but never used by a build.
+UNUSED_MODULES = ("rfc3987_syntax",)
+
+
+def skip_unused_imports() -> None:
+    """Keep this process, and every kernel forked from it, from importing :data:`UNUSED_MODULES`.
+    rfc3987-syntax compiles its grammar when imported (about 1 s of every process that imports
+    Altair), only so that jsonschema can check the "iri" and "iri-reference" formats, which no
+    schema the build validates uses (Vega-Lite's use "uri" and "uri-reference", checked by
+    rfc3986-validator; tests/test_build.py checks this). A module set to None in ``sys.modules``
+    cannot be imported, and jsonschema then leaves those two checks out, as it does when the
+    package is not installed. Call before anything imports jsonschema; notebooks opened in
+    JupyterLab are not affected."""
+    for name in UNUSED_MODULES:
+        sys.modules.setdefault(name, None)
+
+
+# What an ipykernel imports as it starts (its debugger, debugpy, completion, history): another
+# 0.2 s of every kernel's start, imported once here instead.
+KERNEL_START_MODULES = ("ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.completerlib",
+                        "IPython.extensions.storemagic", "psutil", "sqlite3", "tornado.queues")
 
 
 def warm_up() -> None:
-    for name in WARM_MODULES:
+    # As ipykernel's own kernel spec does when Python's frozen modules are on: otherwise
+    # debugpy's import warns on stderr that breakpoints may be missed.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    for name in (*WARM_MODULES, *KERNEL_START_MODULES):
         importlib.import_module(name)
 
 
