@@ -24,7 +24,8 @@ PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
 <section id="chapter-1"><h1>First chapter</h1><p>Words.</p></section>
 <section id="chapter-2"><h1>Second chapter</h1><p>More words.</p></section>
 </body></html>"""
-LABELS = export.PrintLabels(footer="<span></span>", contents="Contents")
+LABELS = export.PrintLabels(footer="A small report", page_of="Page {page} of {total}",
+                             contents="Contents")
 
 
 @pytest.fixture()
@@ -59,13 +60,35 @@ def test_a_cold_print_finds_the_pages_untagged_then_prints_them_tagged(prints):
     assert pages == {"chapter-1": 2, "chapter-2": 3}
     assert report_prints(prints) == [False, True]
     contents, first, second = text(pdf)
-    assert [line.split() for line in contents.splitlines() if line.strip()] == [
-        ["First", "chapter", "2"], ["Second", "chapter", "3"]]
+    assert [line.split() for line in contents.splitlines() if line.strip()][:-1] == [
+        ["First", "chapter", "2"], ["Second", "chapter", "3"]]  # then the footer
     # The running header: nothing on the title page, the chapter's name on each chapter's page.
     assert "First chapter" in first.splitlines()[0] and "Second chapter" in second.splitlines()[0]
     from pypdf import PdfReader  # an independent reader: the document is still tagged
 
     assert "/StructTreeRoot" in PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+
+
+def test_every_page_has_its_footer_and_the_margins_are_pagination_artifacts():
+    """The margins (running header, footer) are drawn over each page from a document of their
+    own, marked as artifacts so that a screen reader skips them and the tags do not hold them."""
+    import pikepdf
+
+    pdf, _ = export.print_pdf(PAGE, labels=LABELS)
+    pages = text(pdf)
+    for number, page in enumerate(pages, start=1):
+        footer = [line.split() for line in page.splitlines() if line.strip()][-1]
+        assert footer == ["A", "small", "report", "Page", str(number), "of", str(len(pages))]
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            operators = [(str(op), operands) for operands, op in pikepdf.parse_content_stream(page)]
+            drawn = [i for i, (op, operands) in enumerate(operators)
+                     if op == "Do" and operands == [pikepdf.Name("/KzMargins")]]
+            assert len(drawn) == 1
+            opened = max(i for i, (op, _) in enumerate(operators[:drawn[0]]) if op == "BDC")
+            assert operators[opened][1][0] == pikepdf.Name("/Artifact")
+            assert "EMC" not in [op for op, _ in operators[opened + 1:drawn[0]]]
+            assert operators[-1][0] == "EMC"  # closed after, and nothing drawn over it
 
 
 def test_a_right_hint_needs_one_print_and_gives_the_same_bytes(prints):

@@ -16,9 +16,9 @@ named destinations Chromium writes, read with pikepdf); the numbers are written 
 the page printed again, until no number moves. The passes that only find pages are printed
 without tags and with only the link targets painted (a fifth of the time); the kept print is
 tagged. A rebuild starts from the last build's
-pages, so after a small edit one print is usually enough. A running header with the
-chapter's name is then laid over each page: a second, header-only document printed by the same
-Chromium, one page per report page, merged in as page artifacts.
+pages, so after a small edit one print is usually enough. The margins are then laid over each
+page: a running header with the chapter's name and a footer with the page number, in a second
+document printed by the same Chromium, one page per report page, merged in as page artifacts.
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ PAGE_SLOT = re.compile(r'(<span class="kz-page" data-for="([^"]+)">)[^<]*(</span
 PRINT_ONLY = re.compile(r'<span class="kz-print">[^<]*<span class="kz-page" data-for="[^"]*">'
                         r"[^<]*</span>[^<]*</span>")
 # Where the running header changes: chapters and back matter, as their contents entries name them.
-SECTION = re.compile(r'<a href="#((?:chapter-\d+)|sources|about)"><span class="toc-text">([^<]*)</span>')
+SECTION = re.compile(r'<a href="#((?:chapter-\d+)|appendix-data|sources|about)">'
+                     r'<span class="toc-text">([^<]*)</span>')
 MAX_PRINTS = 4
 # For a pass that only finds pages: everything hidden but the elements with an id (a link's
 # target, where Chromium writes its named destination). Hidden boxes keep their place, so the
@@ -208,16 +209,32 @@ def chromium_path() -> str:
     return found
 
 
-# One header-only page per report page, laid over the report's top margin (@page margin: 18mm).
-HEADER_PAGE = ('<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
-               "@page { size: A4; margin: 0; } body { margin: 0; }"
-               ".page { break-before: page; padding: 9mm 16mm 0; }"
-               ".page:first-child { break-before: auto; }"
-               ".header { font-family: 'DejaVu Sans', sans-serif; font-size: 7.5pt; color: #666;"
-               " border-bottom: 0.5pt solid #bbb; padding-bottom: 1.2mm; min-height: 1em;"
-               " white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }"
-               ".page.empty .header { border: 0; }"
-               "</style></head><body>{pages}</body></html>")
+# One page of margins per report page, laid over it: the running header in the top margin
+# (@page margin: 18mm) and the footer in the bottom one (20mm). Drawn here rather than by
+# Chromium's footer template, which lays out a document of its own for every page (0.5 s of the
+# English report's tagged print).
+MARGINS_PAGE = ('<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
+                "@page { size: A4; margin: 0; } body { margin: 0; }"
+                ".page { break-before: page; height: 296mm; position: relative; overflow: hidden;"
+                " font-family: 'DejaVu Sans', sans-serif; color: #666; }"
+                ".page:first-child { break-before: auto; }"
+                ".header { margin: 9mm 16mm 0; font-size: 7.5pt; border-bottom: 0.5pt solid #bbb;"
+                " padding-bottom: 1.2mm; min-height: 1em; white-space: nowrap; overflow: hidden;"
+                " text-overflow: ellipsis; }"
+                ".header:empty { border: 0; }"
+                ".footer { position: absolute; left: 16mm; right: 16mm; bottom: 4.2mm;"
+                " font-size: 8px; display: flex; justify-content: space-between; }"
+                "</style></head><body>{pages}</body></html>")
+
+
+def margins_page(headers: list[str], labels: PrintLabels) -> str:
+    """The margins of every page: ``headers[i]`` over page i + 1, and the footer."""
+    total = len(headers)
+    return MARGINS_PAGE.replace("{pages}", "".join(
+        f'<div class="page"><div class="header">{html_lib.escape(text)}</div>'
+        f'<div class="footer"><span>{html_lib.escape(labels.footer)}</span>'
+        f"<span>{html_lib.escape(labels.page_of.format(page=number, total=total))}</span>"
+        "</div></div>" for number, text in enumerate(headers, start=1)))
 
 
 async def _load(page, html: str) -> None:
@@ -235,14 +252,16 @@ async def _print(page, **options) -> bytes:
 class PrintLabels:
     """The words the print adds, in the report's language. Taken before printing starts, so
     several languages can print at once (the catalogs switch language for the whole process)."""
-    footer: str
+    footer: str  # the report's name, at the foot of every page
+    page_of: str  # "Page {page} of {total}"
     contents: str
 
     @classmethod
     def current(cls) -> PrintLabels:
         from .i18n import _
 
-        return cls(footer(), _("Contents"))
+        return cls(_("Kazakhstan, January 2022 · kzunrest"), _("Page {page} of {total}"),
+                   _("Contents"))
 
 
 class Chromium:
@@ -313,7 +332,7 @@ async def _new_page(browser):
 async def _print_report(browser, html: str, labels: PrintLabels,
                         hint: dict[str, int]) -> tuple[bytes, dict[str, int]]:
     page = await _new_page(browser)
-    headers_page = None
+    margins = None
     try:
         # Every slot's target, and where each chapter starts (for the running header).
         wanted = slot_targets(html) | {target for target, _ in SECTION.findall(html)}
@@ -329,9 +348,7 @@ async def _print_report(browser, html: str, labels: PrintLabels,
             final = bool(pages) or not wanted
             await page.evaluate(FILL_SLOTS, pages)
             await page.evaluate(PAINT_TARGETS_ONLY, not final)
-            pdf = await _print(page, display_header_footer=True,
-                               header_template="<span></span>", footer_template=labels.footer,
-                               tagged=final, outline=final)
+            pdf = await _print(page, tagged=final, outline=final)
             found = destination_pages(pdf)
             missing = sorted(wanted - found.keys())
             if missing:
@@ -345,29 +362,14 @@ async def _print_report(browser, html: str, labels: PrintLabels,
         # Normalised while the bytes are still Chromium's (qpdf packs them into object streams).
         pdf = stamp_dates(renumber_structure_ids(pdf))
         headers = running_headers(html, pages, page_count(pdf), labels.contents)
-        headers_page = await browser.new_page()
-        await _load(headers_page, HEADER_PAGE.replace("{pages}", "".join(
-            f'<div class="page{"" if text else " empty"}"><div class="header">'
-            f"{html_lib.escape(text)}</div></div>" for text in headers)))
-        overlay = await _print(headers_page)
+        margins = await browser.new_page()
+        await _load(margins, margins_page(headers, labels))
+        overlay = await _print(margins)
     finally:
         await page.close()
-        if headers_page is not None:
-            await headers_page.close()
-    return lay_over(pdf, overlay, headers), pages
-
-
-def footer() -> str:
-    """The page footer in the report's language (Chromium fills in the numbers)."""
-    from .i18n import _
-
-    page = html_lib.escape(_("Page {page} of {total}")).format(
-        page='<span class="pageNumber"></span>', total='<span class="totalPages"></span>')
-    name = html_lib.escape(_("Kazakhstan, January 2022 · kzunrest"))
-    return ('<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; color: #666;'
-            ' width: 100%; padding: 0 16mm; display: flex; justify-content: space-between;">'
-            f"<span>{name}</span>"
-            f"<span>{page}</span></div>")
+        if margins is not None:
+            await margins.close()
+    return lay_over(pdf, overlay), pages
 
 
 def page_count(pdf: bytes) -> int:
@@ -377,30 +379,29 @@ def page_count(pdf: bytes) -> int:
         return len(document.pages)
 
 
-# The running header, drawn after the page's own content and marked as a pagination artifact so
-# it stays out of the tagged structure.
-HEADER_DRAW = (b"\nQ\n/Artifact <</Type /Pagination /Subtype /Header>> BDC\n"
-               b"q /KzRunningHeader Do Q\nEMC\n")
+# The margins (running header, footer), drawn after the page's own content and marked as a
+# pagination artifact so they stay out of the tagged structure.
+MARGINS_DRAW = (b"\nQ\n/Artifact <</Type /Pagination>> BDC\n"
+                b"q /KzMargins Do Q\nEMC\n")
 
 
-def lay_over(pdf: bytes, overlay: bytes, headers: list[str]) -> bytes:
-    """Draw page i of ``overlay`` over page i of ``pdf`` where ``headers[i]`` is not empty (the
-    overlay page as a form XObject; the page's own content untouched). qpdf (pikepdf) writes the
-    result with object streams: Chromium's tagged-PDF structure is tens of thousands of small
-    uncompressed objects, and packing them more than halves the file."""
+def lay_over(pdf: bytes, overlay: bytes) -> bytes:
+    """Draw page i of ``overlay`` (the margins: running header and footer) over page i of ``pdf``
+    as a pagination artifact (the overlay page as a form XObject; the page's own content
+    untouched). qpdf (pikepdf) writes the result with object streams: Chromium's tagged-PDF
+    structure is tens of thousands of small uncompressed objects, and packing them more than
+    halves the file."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as document, pikepdf.open(io.BytesIO(overlay)) as over:
-        if len(over.pages) != len(headers):
-            raise ExportError(f"the running headers took {len(over.pages)} pages for "
-                              f"{len(headers)} pages of report")
-        for page, header, text in zip(document.pages, over.pages, headers):
-            if not text:
-                continue
-            form = document.copy_foreign(header.as_form_xobject())
-            page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name("/KzRunningHeader"))
+        if len(over.pages) != len(document.pages):
+            raise ExportError(f"the page margins took {len(over.pages)} pages for "
+                              f"{len(document.pages)} pages of report")
+        for page, margins in zip(document.pages, over.pages):
+            form = document.copy_foreign(margins.as_form_xobject())
+            page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name("/KzMargins"))
             page.contents_add(pikepdf.Stream(document, b"q\n"), prepend=True)
-            page.contents_add(pikepdf.Stream(document, HEADER_DRAW))
+            page.contents_add(pikepdf.Stream(document, MARGINS_DRAW))
         out = io.BytesIO()
         # deterministic_id: the file identifier from the content, so the same inputs give the
         # same bytes.
