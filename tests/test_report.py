@@ -48,10 +48,15 @@ def page_texts(built_report) -> list[str]:
             for n in range(1, count + 1)]
 
 
+# The PDF's back matter, in its order: each starts a page and has a running header of its own.
+APPENDIX = "Appendix: the data behind the figures"
+BACK_MATTER = (APPENDIX, "Sources", "About this build")
+
+
 def contents_entries(page_texts: list[str]) -> tuple[dict[str, int], set[int]]:
     """Every entry of the contents pages (from page 2, as long as pages hold entries): its label
     ('1. How the ...', 'Figure 4', 'Table 2', 'Sources') and the page number after its leader."""
-    entry = re.compile(r"^\s*(\d+\. .+?|(?:Figure|Table) \d+\. .+?|Sources|About this build)"
+    entry = re.compile(r"^\s*(\d+\. .+?|(?:Figure|Table) \d+\. .+?|Appendix: .+?|Sources|About this build)"
                        r"(?:\s{2,}|\s*\.{3,}\s*)(\d+)\s*$")
     entries, pages = {}, set()
     for number, text in enumerate(page_texts[1:], start=2):
@@ -217,12 +222,12 @@ def test_pdf_contents_give_the_page_each_chapter_figure_and_table_starts_on(buil
     figures = figure_metadata(built_report)
     assert contents and min(contents) == 2, entries
     expected = [f"{n}. {title}" for n, title in enumerate(CHAPTER_TITLES, start=1)]
-    expected += [f"Figure {n}" for n in range(1, len(figures) + 1)] + ["Sources", "About this build"]
+    expected += [f"Figure {n}" for n in range(1, len(figures) + 1)] + [*BACK_MATTER]
     assert set(expected) <= set(entries), sorted(set(expected) - set(entries))
     tables = [label for label in entries if label.startswith("Table ")]
     assert len(tables) >= 5, entries
     for label, page in entries.items():
-        if label in ("Sources", "About this build"):
+        if label in BACK_MATTER:
             heading = first_page_with(page_texts, label, contents | set(range(1, min(entries.values()))))
             assert page_texts[page - 1].lstrip().startswith(label) or heading == page, (label, page)
             continue
@@ -258,7 +263,9 @@ def test_pdf_cross_references_name_the_page_and_are_links(built_report, page_tex
 def test_pdf_running_header_names_the_chapter_of_each_page(page_texts):
     entries, contents = contents_entries(page_texts)
     starts = sorted((page, label) for label, page in entries.items()
-                    if label[0].isdigit() or label in ("Sources", "About this build"))
+                    if label[0].isdigit() or label in BACK_MATTER)
+    # The appendix of the figures' data has a header of its own, not the last chapter's.
+    assert APPENDIX in [label for _, label in starts], starts
     for number, text in enumerate(page_texts, start=1):
         first_line = text.strip().splitlines()[0].strip()
         current = [label for page, label in starts if page <= number]

@@ -70,6 +70,8 @@ class Front:
     data_version: str
     toc_html: str
     sources_html: str
+    # The PDF's contents: the HTML's, and the appendix of the figures' data, which only the PDF has.
+    toc_print_html: str
     about_html: str
     data_appendix_html: str = ""
     language: str = "en"
@@ -263,6 +265,7 @@ def assemble(config: Config, executed: list[Path], sources: pd.DataFrame, cited:
         built=build_time().strftime("%Y-%m-%d %H:%M UTC"),
         data_version=data_version(data_files),
         toc_html=_toc_html(toc, figures, tables),
+        toc_print_html=_toc_html(toc, figures, tables, appendix=bool(figures)),
         sources_html=sources_html(listed, figuredata.source_uses(figures, tables)),
         about_html=_about_html(parameters, inputs),
         data_appendix_html=figuredata.appendix_html(figures, numbers, labels),
@@ -291,16 +294,21 @@ def data_version(data_files: list[Path]) -> str:
     return digest.hexdigest()[:12]
 
 
+APPENDIX_ID = "appendix-data"  # the PDF's appendix of the figures' data (see the template)
+
+
 def _toc_entry(target: str, text: str) -> str:
     return (f'<li><a href="#{target}"><span class="toc-text">{text}</span>'
             f"{page_slot(target)}</a></li>")
 
 
-def _toc_html(toc: list, figures: list, tables: list) -> str:
+def _toc_html(toc: list, figures: list, tables: list, appendix: bool = False) -> str:
     """Contents, then the lists of figures and of tables; each entry links to its item and has a
-    page slot the PDF fills in."""
+    page slot the PDF fills in. ``appendix``: list the appendix of the figures' data."""
     items = [_toc_entry(f"chapter-{number}", f"{number}. {html.escape(title)}")
              for number, title in toc]
+    if appendix:
+        items.append(_toc_entry(APPENDIX_ID, html.escape(template_words()["appendix"])))
     items += [_toc_entry("sources", html.escape(_("Sources"))),
               _toc_entry("about", html.escape(_("About this build")))]
     parts = ['<ol class="toc">' + "".join(items) + "</ol>"]
