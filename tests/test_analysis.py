@@ -142,6 +142,23 @@ def test_people_summary_counts_only_actions_linked_to_january():
     assert "1 further action whose source does not link it to January 2022 is drawn hollow" in text
 
 
+@pytest.mark.parametrize("lang, counts", [
+    ("en", "2 dismissed, 1 resigned, 1 sentenced"),
+    # A count has a form of its own: the table's labels ("Уволен") do not take a number.
+    ("ru", "увольнений — 2, отставок — 1, приговоров — 1"),
+    ("kk", "қызметтен босату — 2, отставкаға кету — 1, үкім шығару — 1"),
+])
+def test_people_text_lists_each_action_with_its_count(lang, counts):
+    from conftest import in_language
+
+    frame = people_frame()
+    frame.loc[frame["person"] == "Timur Kulibayev", "linked"] = False
+    summary = narrative.people_summary(analysis.people_actions(frame, sources_frame(),
+                                                               D("2023-12-31"), []))
+    with in_language(lang):
+        assert f"({counts};" in narrative.people_text(summary, D("2023-12-31"))
+
+
 def detentions_frame() -> pd.DataFrame:
     rows = [  # measure, scope, value, low, high, precision, as_of, reported_by, official
         ("detained", "national", 4404, None, None, "exact", "2022-01-08", "Interior Ministry", True),

@@ -13,7 +13,7 @@ Keys come from five places, all listed by :func:`catalog_keys`:
   package and in the notebooks' code cells;
 * every chapter's Markdown cells (context ``prose``), swapped in at execution time by
   :func:`translate_notebook`, so the notebooks stay English;
-* every vocabulary entry's label and phrase (context ``vocabulary:<name>:<value>:<field>``);
+* every vocabulary entry's label, phrase and count (context ``vocabulary:<name>:<value>:<field>``);
 * city names of ``protest_spread.csv`` (context ``place``);
 * the report's title and subtitle from ``report.yml`` (context ``report``).
 
@@ -336,7 +336,7 @@ def catalog_keys(root: Path | None = None) -> dict[tuple[str | None, object], st
     descriptor = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
     for name, entries in descriptor.get("vocabularies", {}).items():
         for value, entry in entries.items():
-            for field in ("label", "phrase"):
+            for field in ("label", "phrase", "count"):
                 if entry.get(field):
                     keys[(f"vocabulary:{name}:{value}:{field}", entry[field])] = \
                         "data/datapackage.json"

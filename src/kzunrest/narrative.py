@@ -89,7 +89,7 @@ def people_summary(all_actions: pd.DataFrame, undated: pd.DataFrame | None = Non
         "not_linked": len(all_actions) - len(actions),
         "people": actions["person"].nunique(), "actions": len(actions),
         "first": actions["date"].min(), "last": actions["date"].max(),
-        "by_action": {vocabulary.label("action", a): int(n) for a, n in by_action.items()},
+        "by_action": {action: int(n) for action, n in by_action.items()},
         "detained": actions.loc[actions["action"].isin(["detained", "arrested"]), "person"].nunique(),
         "sentenced": actions.loc[actions["action"].isin(["sentenced", "convicted"]), "person"].nunique(),
         "undated": 0 if undated is None else len(_linked(undated)),
@@ -97,7 +97,8 @@ def people_summary(all_actions: pd.DataFrame, undated: pd.DataFrame | None = Non
 
 
 def people_text(s: dict, end: pd.Timestamp) -> str:
-    counts = ", ".join(f"{esc(label.lower())} {i18n.number(n)}" for label, n in s["by_action"].items())
+    counts = ", ".join(esc(vocabulary.count("action", action, i18n.number(n)))
+                       for action, n in s["by_action"].items())
     undated = (" " + counted(np_("people: undated", "A further {n} action reported without a date "
                                  "is listed after the table.", "A further {n} actions reported "
                                  "without a date are listed after the table.", s["undated"]),

@@ -73,6 +73,12 @@ def phrase(name: str, key: str, **fields) -> str:
     return _word(name, key, _entries(name)[key], "phrase").format(**fields)
 
 
+def count(name: str, key: str, number: str) -> str:
+    """How many times a value occurred, as a sentence lists it (``'29 dismissed'``): a form of its
+    own, because a label ("Dismissed") does not take a number in every language."""
+    return _word(name, key, _entries(name)[key], "count").format(n=number)
+
+
 def reading(name: str, key: str) -> str:
     """How the project reads the value (documented in the data dictionary)."""
     return _entries(name)[key]["reading"]
