@@ -165,9 +165,11 @@ def test_a_tooltip_names_its_source_with_its_number(page_facts):
 def test_pdf_shows_each_description_under_its_chart_and_the_data_in_an_appendix(built_report):
     text = squash(subprocess.run(["pdftotext", str(built_report / "report.pdf"), "-"],
                                  capture_output=True, text=True, check=True).stdout)
-    heading = "Appendix: the data behind the figures"
-    assert heading in text
-    body, appendix = text[:text.index(heading)], text[text.index(heading):]
+    # The appendix starts at its first sentence: its title is also in the contents and in the
+    # running header of each of its pages.
+    heading, lead = "Appendix: the data behind the figures", "Each figure's data as drawn"
+    assert f"{heading} {lead}" in text
+    body, appendix = text[:text.index(lead)], text[text.index(lead):]
     figures = figure_metadata(built_report)
     for number, figure in enumerate(figures, start=1):
         assert squash(figure["description"]) in body, figure["description"]
