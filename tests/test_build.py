@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import shutil
 import uuid
 from pathlib import Path
@@ -217,3 +218,21 @@ def test_the_build_process_skips_the_iri_checker_and_altair_still_validates():
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("refused")
+
+
+def test_chapter_kernels_talk_over_a_unix_socket_file_of_their_own():
+    """No TCP port: a port jupyter_client has picked can be taken by another socket before the
+    kernel binds it, and the kernel then dies before it replies (seen in a three-language build)."""
+    from kzunrest import kernels
+
+    managers = [kernels.manager(None), kernels.manager(None)]
+    try:
+        for manager in managers:
+            manager.write_connection_file()
+        first, second = (manager.get_connection_info() for manager in managers)
+        assert first["transport"] == second["transport"] == "ipc"
+        assert first["ip"] != second["ip"]
+        assert Path(first["ip"]).parent == Path(tempfile.gettempdir())
+    finally:
+        for manager in managers:
+            manager.cleanup_connection_file()

@@ -122,7 +122,7 @@ def validate_stage(directory: Path, out: Path, force: bool) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------------
 # Stage 2: execute
 
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # ipykernel warns about its TCP transport
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]  # ipykernel's start-up notices stay out of the build's output
 
 
 def _prepare_chapter_kernel() -> None:

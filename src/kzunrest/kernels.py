@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -334,4 +335,10 @@ def manager(spare: Spare, context: dict | None = None):
                                                    kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kwargs)
 
-    return WarmKernelManager(kernel_name="python3")
+    # The kernel's channels are Unix sockets, not TCP ports: jupyter_client picks a TCP port by
+    # binding it and letting it go, and with a dozen kernels and their clients connecting, another
+    # socket can take that port before the kernel binds it ("Address already in use": the kernel
+    # dies before it replies). A socket file of its own cannot be taken.
+    kernel = WarmKernelManager(kernel_name="python3", transport="ipc")
+    kernel.ip = os.path.join(tempfile.gettempdir(), f"kzunrest-kernel-{uuid.uuid4().hex[:12]}")
+    return kernel
