@@ -185,6 +185,8 @@ def _run_chapter(spare, notebook, target: str, parameters: dict, cwd: str,
                 run_sync(manager.shutdown_kernel)(now=False)
         except Exception:  # the kernel is gone already: make sure of it
             spare.kill()
+            manager.cleanup_connection_file()  # and its socket files (shutdown removes them)
+            manager.cleanup_ipc_files()
         os.unlink(log.name)
 
 
