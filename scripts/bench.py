@@ -333,6 +333,8 @@ from pathlib import Path
 times = {}
 def lap(name, started):
     times[name] = time.perf_counter() - started
+from kzunrest import kernels
+kernels.skip_unused_imports()  # as the build's process does
 started = time.perf_counter()
 import pandas, altair, vl_convert, IPython, ipykernel.kernelapp
 from kzunrest import analysis, charts, claims, data, narrative, params, render, vocabulary
