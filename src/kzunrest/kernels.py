@@ -312,8 +312,9 @@ class Supply:
 
 
 def manager(spare: Spare, context: dict | None = None):
-    """A Jupyter kernel manager whose kernel is ``spare``; ``context`` goes to the pool's
-    ``enter`` hook in the kernel before it starts."""
+    """A Jupyter kernel manager whose kernel is ``spare``, connected over Unix sockets in the
+    temporary directory; ``context`` goes to the pool's ``enter`` hook in the kernel before it
+    starts."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning import LocalProvisioner
 
