@@ -46,19 +46,21 @@ PYTHON = sys.executable
 SAMPLE_SECONDS = 0.25  # memory sampling interval (memory runs only; see measure)
 
 
+def _parent(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return int(handle.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def tree_memory(pid: int) -> int:
     """Memory (bytes) of a process and all its descendants: the sum of their proportional set
     sizes (PSS), so pages shared between processes (Chromium's, forked workers') count once."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+        if entry.isdigit() and (parent := _parent(int(entry))) is not None:
             children.setdefault(parent, []).append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
@@ -99,14 +101,6 @@ def reap_orphans(timeout: float = 10.0) -> None:
             time.sleep(0.02)
     raise SystemExit("a measured command left processes running: " + ", ".join(
         str(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent(int(pid)) == os.getpid()))
-
-
-def _parent(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return int(handle.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def cpu_of_children() -> float:

@@ -183,10 +183,9 @@ def _run_chapter(spare, notebook, target: str, parameters: dict, cwd: str,
         try:
             if manager.has_kernel:
                 run_sync(manager.shutdown_kernel)(now=False)
-        except Exception:  # the kernel is gone already: make sure of it
+        except Exception:  # the kernel is gone already: make sure of it, and of its socket files
             spare.kill()
-            manager.cleanup_connection_file()  # and its socket files (shutdown removes them)
-            manager.cleanup_ipc_files()
+            run_sync(manager.cleanup_resources)()
         os.unlink(log.name)
 
 
