@@ -168,5 +168,93 @@ def test_the_pass_that_finds_pages_paints_only_link_targets_and_finds_the_same_p
     finding, final = [pdf for options, pdf in seen if "tagged" in options]
     assert "More words." not in "".join(text(finding)) and "More words." in "".join(text(final))
     assert len(text(finding)) == len(text(final)) == 3  # every box in its place
-    assert export.destination_pages(finding) == export.destination_pages(final)
+    assert export.print_layout(finding) == export.print_layout(final)
     assert pages == {"chapter-1": 2, "chapter-2": 3}
+
+
+# The same small report marked in parts as the static template marks it: the front (contents),
+# each chapter. Links cross the parts both ways; each chapter's table gives its header cells
+# structure ids (Chromium ties a cell to its header by id).
+PARTS = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Parts</title><style>
+@page {{ size: A4; margin: 18mm 16mm; }} section {{ break-before: page; }}
+</style></head><body><main><nav><h1>Contents</h1>
+<p><a href="#chapter-1"><span class="toc-text">First chapter</span></a>
+  <span class="kz-page" data-for="chapter-1"></span></p>
+<p><a href="#chapter-2"><span class="toc-text">Second chapter</span></a>
+  <span class="kz-page" data-for="chapter-2"></span></p></nav>{mark}
+<section id="chapter-1"><h1>First chapter</h1><p>Words, and <a href="#note">a note</a>.</p>
+<table><tr><th>Head</th></tr><tr><td>Cell</td></tr></table>
+<p style="break-before: page">{first}</p></section>{mark}
+<section id="chapter-2"><h1>Second chapter</h1><p id="note">A note, back to
+<a href="#chapter-1">the first chapter</a>.</p>
+<table><tr><th>Head</th></tr><tr><td>Cell</td></tr></table></section></main></body></html>"""
+
+
+def parts_page(first: str = "A second page of the first chapter.", marked: bool = True) -> str:
+    return PARTS.format(mark=export.PART_BREAK if marked else "", first=first)
+
+
+def links(pdf: bytes) -> list[tuple[int, int]]:
+    """Each internal link, as (page it is on, page it goes to), read with pypdf."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    found = []
+    for number, page in enumerate(reader.pages, start=1):
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            assert "/A" not in annotation or "/URI" not in annotation["/A"], annotation
+            destination = reader.named_destinations[annotation["/Dest"]]
+            found.append((number, reader.get_destination_page_number(destination) + 1))
+    return found
+
+
+def test_the_report_is_cut_into_parts_where_the_template_marks_them():
+    whole = parts_page()
+    front, first, second = export.split_parts(whole)
+    assert export.split_parts(parts_page(marked=False)) == [parts_page(marked=False)]
+    assert all(part.startswith("<!DOCTYPE html>") and part.endswith("</main></body></html>")
+               for part in (front, first, second))
+    # A link to another part's anchor is written for splice.join; a link inside stays.
+    assert 'href="kzpart:chapter-1"' in front and 'href="#chapter-1"' not in front.split("<div")[0]
+    assert 'href="kzpart:note"' in first and 'href="kzpart:chapter-1"' in second
+    # Each anchor some link targets gets a hidden link in its own part (Chromium writes a
+    # destination only for an anchor linked in its document).
+    assert 'aria-hidden="true"' in first and '<a href="#chapter-1"></a>' in first
+    assert '<a href="#chapter-2"></a><a href="#note"></a>' in second
+    assert 'aria-hidden="true"' not in front  # nothing links to the contents
+
+
+def test_a_report_printed_in_parts_is_the_report_printed_whole(prints):
+    """Same pages, same words on each, links to the same pages, one structure tree."""
+    from pypdf import PdfReader
+
+    joined, pages = export.print_pdf(parts_page(), labels=LABELS)
+    whole, same = export.print_pdf(parts_page(marked=False), labels=LABELS)
+    assert pages == same == {"chapter-1": 2, "chapter-2": 4}
+    assert text(joined) == text(whole)
+    assert links(joined) == links(whole) == [(1, 2), (1, 4), (2, 4), (4, 2)]
+    reader = PdfReader(io.BytesIO(joined))
+    assert [item.title for item in reader.outline] == [
+        item.title for item in PdfReader(io.BytesIO(whole)).outline]
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    keys = root["/ParentTree"]["/Nums"][::2]
+    page_keys = [page["/StructParents"] for page in reader.pages]
+    assert len(set(keys)) == len(keys) == root["/ParentTreeNextKey"]
+    assert set(page_keys) <= set(keys) and len(set(page_keys)) == 4
+    ids = root["/IDTree"]["/Names"][::2]
+    assert len(ids) == 2 and len(set(ids)) == len(ids) and ids == sorted(ids)
+    assert root["/K"]["/S"] == "/Document"
+
+
+def test_a_rebuild_prints_again_only_the_parts_that_changed(prints):
+    store = export.PartStore()
+    export.print_pdf(parts_page(), labels=LABELS, store=store)
+    first = len(prints)
+    edited = parts_page(first="Another second page, edited.")
+    pdf, pages = export.print_pdf(edited, hint={"chapter-1": 2, "chapter-2": 4}, labels=LABELS,
+                                  store=store)
+    assert report_prints(prints[first:]) == [True]  # the first chapter alone
+    cold, _ = export.print_pdf(edited, labels=LABELS)
+    assert pdf == cold  # the same bytes as a print from nothing
+    assert "Another second page, edited." in text(pdf)[2]

@@ -101,7 +101,10 @@ def _chapter_cells(nb: nbformat.NotebookNode, number: int) -> tuple[list, str]:
                 rest = cell.source[match.end():]
                 heading = (f'<h1 class="chapter" id="chapter-{number}">'
                            f'<span class="chapter-number">{number}</span> {html.escape(title)}</h1>')
-                cells.append(nbformat.v4.new_markdown_cell(heading + "\n" + rest))
+                # Marked as a chapter's start: the PDF prints each chapter on its own (see
+                # export.split_parts).
+                cells.append(nbformat.v4.new_markdown_cell(
+                    heading + "\n" + rest, metadata={META_KEY: {"starts_chapter": number}}))
             else:
                 cells.append(cell)
         elif cell.cell_type == "code" and cell.get("outputs"):

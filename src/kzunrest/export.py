@@ -9,16 +9,21 @@ download its own browser here).
 Size: Chromium shrinks every page of a print when anything is wider than the paper, so before
 printing, a table too wide for the page is given smaller type on its own (``FIT_TABLES``).
 
+Parts: the report is printed in parts, each chapter and each back-matter section a document of
+its own (the front matter is the first), two at a time, and the tagged PDFs are joined
+(:mod:`kzunrest.splice`). Each part's final print is kept by what it depends on, so a rebuild
+prints again only the parts that changed (in the build: cache.PrintedParts).
+
 Page numbers: Chromium has no CSS ``target-counter()``, so the PDF is printed in passes. The
 assembled report carries an empty slot (``<span class="kz-page" data-for="figure-4">``) in each
 contents entry and cross-reference; a print shows on which page every link target starts (the
-named destinations Chromium writes, read with pikepdf); the numbers are written into the slots and
-the page printed again, until no number moves. The passes that only find pages are printed
-without tags and with only the link targets painted (a fifth of the time); the kept print is
-tagged. A rebuild starts from the last build's
-pages, so after a small edit one print is usually enough. The margins are then laid over each
-page: a running header with the chapter's name and a footer with the page number, in a second
-document printed by the same Chromium, one page per report page, merged in as page artifacts.
+named destinations Chromium writes, read with pikepdf, plus the pages of the parts before); the
+numbers are written into the slots and the parts with slots printed again, until no number moves.
+The passes that only find pages are printed without tags and with only the link targets painted
+(a fifth of the time); the kept print is tagged. A rebuild starts from the last build's pages,
+so after a small edit one print is usually enough. The margins are then laid over each page: a
+running header with the chapter's name and a footer with the page number, in a second document
+printed by the same Chromium, one page per report page, merged in as page artifacts.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from nbconvert.filters import DataTypeFilter
 
 from . import __version__
 from .errors import ExportError
+from .splice import PART_LINK, PartStore, PrintedPart, join
 
 TEMPLATE_DIR = Path(str(resources.files("kzunrest") / "templates"))
 CHROMIUM_ENV = "KZUNREST_CHROMIUM"
@@ -81,7 +87,8 @@ def _exporter(kind: type[HTMLExporter], static: bool) -> HTMLExporter:
 def _resources(front: dict, static: bool, vega_js: str | None) -> dict:
     css = "\n".join((TEMPLATE_DIR / "kzreport" / name).read_text(encoding="utf-8")
                     for name in ("report.css", "figures.css"))
-    kz = {"front": front, "static": static, "css": css, "version": __version__}
+    kz = {"front": front, "static": static, "css": css, "version": __version__,
+          "part_break": PART_BREAK}
     if not static:
         if vega_js is None:
             import vl_convert
@@ -91,6 +98,9 @@ def _resources(front: dict, static: bool, vega_js: str | None) -> dict:
     return {"kz": kz}
 
 
+# Where the static template starts a part of the report that is printed on its own (see
+# split_parts): each chapter and each back-matter section.
+PART_BREAK = "<!--kz-part-->"
 # The page-number slots the assembly leaves (see assemble.page_slot), and the print-only words
 # around a cross-reference's slot.
 PAGE_SLOT = re.compile(r'(<span class="kz-page" data-for="([^"]+)">)[^<]*(</span>)')
@@ -165,17 +175,6 @@ FILL_SLOTS = """pages => document.querySelectorAll("span.kz-page[data-for]").for
 
 def slot_targets(html: str) -> set[str]:
     return {m.group(2) for m in PAGE_SLOT.finditer(html)}
-
-
-def destination_pages(pdf: bytes) -> dict[str, int]:
-    """Page (counted from 1) of every named destination Chromium wrote: one per link target.
-    Chromium keeps them in the catalogue's /Dests dictionary (name -> [page /XYZ ...])."""
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        index = {page.obj.objgen: number for number, page in enumerate(document.pages, start=1)}
-        dests = document.Root.get("/Dests", {})
-        return {str(name).lstrip("/"): index[dests[name][0].objgen] for name in dests.keys()}
 
 
 def running_headers(html: str, pages: dict[str, int], count: int, contents: str) -> list[str]:
@@ -290,11 +289,11 @@ class Chromium:
         return await self._playwright.chromium.launch(executable_path=executable,
                                                       args=[*CHROMIUM_ARGS, "--no-sandbox"])
 
-    def print_report(self, html: str, hint: dict[str, int],
-                     labels: PrintLabels) -> tuple[bytes, dict[str, int]]:
+    def print_report(self, html: str, hint: dict[str, int], labels: PrintLabels,
+                     store: PartStore) -> tuple[bytes, dict[str, int]]:
         """See :func:`print_pdf`."""
         browser = self._browser.result()
-        return self._submit(_print_report(browser, html, labels, hint)).result()
+        return self._submit(_print_report(browser, html, labels, hint, store)).result()
 
     def close(self) -> None:
         async def stop() -> None:
@@ -329,54 +328,176 @@ async def _new_page(browser):
     return page
 
 
-async def _print_report(browser, html: str, labels: PrintLabels,
-                        hint: dict[str, int]) -> tuple[bytes, dict[str, int]]:
-    page = await _new_page(browser)
+_LINK = re.compile(r'href="#([^"]+)"')
+_ID = re.compile(r' id="([^"]+)"')
+# How many parts print at once (each in a renderer process of its own, about one core busy).
+PART_TABS = 2
+
+
+def split_parts(html: str) -> list[str]:
+    """The static report as one document per part (the template marks where each starts, each
+    on a new page): the report's head and that part of its ``<main>``. A link to another part's
+    anchor is written as a ``kzpart:`` link (splice.join points it at that anchor), and every
+    anchor of the part that any link targets gets a hidden link of its own, so that Chromium,
+    which writes a named destination only for an anchor its document links to, writes one.
+    A page without marks is one part."""
+    if PART_BREAK not in html:
+        return [html]
+    head, _, body = html.partition("<main>")
+    body, _, tail = body.rpartition("</main>")
+    targets = set(_LINK.findall(html))
+    documents = []
+    for chunk in body.split(PART_BREAK):
+        ids = set(_ID.findall(chunk))
+        chunk = _LINK.sub(lambda m: m.group(0) if m.group(1) in ids
+                          else f'href="{PART_LINK}{m.group(1)}"', chunk)
+        anchors = "".join(f'<a href="#{target}"></a>' for target in sorted(ids & targets))
+        if anchors:
+            chunk += ('<div aria-hidden="true" style="position: absolute; top: 0; left: 0; '
+                      f'width: 0; height: 0; overflow: hidden">{anchors}</div>')
+        documents.append(f"{head}<main>{chunk}</main>{tail}")
+    return documents
+
+
+def print_layout(pdf: bytes) -> tuple[int, dict[str, int]]:
+    """A print's page count and the page of each named destination (one per link target)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        index = {page.obj.objgen: number for number, page in enumerate(document.pages, start=1)}
+        dests = document.Root.get("/Dests", {})
+        return len(index), {str(name).lstrip("/"): index[dests[name][0].objgen]
+                            for name in dests.keys()}
+
+
+def part_key(document: str, numbers: dict[str, int], browser_version: str) -> str:
+    """What a part's final print depends on: its page, the numbers in its slots and the browser
+    (the PDF's date is stamped after the parts are joined; see stamp_dates)."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(
+        [document, numbers, browser_version], sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class _Tab:
+    page: object = None  # a Playwright page
+    loaded: str | None = None  # the part it holds
+
+
+class _Tabs:
+    """At most ``count`` pages of one browser, lent out one part at a time."""
+
+    def __init__(self, browser, count: int) -> None:
+        self._browser, self._count = browser, count
+        self._made: list[_Tab] = []
+        self._free: list[_Tab] = []
+        self._returned = asyncio.Condition()
+
+    async def borrow(self, document: str) -> _Tab:
+        async with self._returned:
+            while not self._free and len(self._made) >= self._count:
+                await self._returned.wait()
+            if self._free:
+                # The tab that holds this part already, if any: no second load.
+                tab = next((t for t in self._free if t.loaded is document), self._free[0])
+                self._free.remove(tab)
+                return tab
+            tab = _Tab()
+            self._made.append(tab)
+        tab.page = await _new_page(self._browser)
+        return tab
+
+    async def give_back(self, tab: _Tab) -> None:
+        async with self._returned:
+            self._free.append(tab)
+            self._returned.notify()
+
+    async def close(self) -> None:
+        made, self._made, self._free = self._made, [], []
+        for tab in made:
+            if tab.page is not None:
+                await tab.page.close()
+
+
+async def _print_part(tabs: _Tabs, document: str, pages: dict[str, int], store: PartStore,
+                      version: str) -> PrintedPart:
+    """One part, printed as :func:`_print_report` says (reused from ``store`` when its final
+    print is there)."""
+    slots = slot_targets(document)
+    final = bool(pages) or not slots
+    numbers = {target: pages[target] for target in sorted(slots)} if final and slots else {}
+    key = part_key(document, numbers, version)
+    if final and (kept := store.get(key)) is not None:
+        return kept
+    tab = await tabs.borrow(document)
+    try:
+        if tab.loaded is not document:
+            tab.loaded = None
+            await _load(tab.page, document)
+            await tab.page.evaluate(FIT_TABLES)
+            tab.loaded = document
+        await tab.page.evaluate(FILL_SLOTS, numbers)
+        await tab.page.evaluate(PAINT_TARGETS_ONLY, not final)
+        pdf = await _print(tab.page, tagged=final, outline=final)
+    finally:
+        await tabs.give_back(tab)
+    if final:
+        # Normalised while the bytes are still Chromium's (qpdf packs them into object streams).
+        pdf = renumber_structure_ids(pdf)
+    printed = PrintedPart(key, pdf, *await asyncio.to_thread(print_layout, pdf), final=final)
+    if final:
+        store.put(printed)
+    return printed
+
+
+async def _print_report(browser, html: str, labels: PrintLabels, hint: dict[str, int],
+                        store: PartStore) -> tuple[bytes, dict[str, int]]:
+    parts = split_parts(html)
+    # Every slot's target, and where each chapter starts (for the running header).
+    wanted = slot_targets(html) | {target for target, _ in SECTION.findall(html)}
+    # Start from the pages of the last print when it had the same targets: after a small
+    # edit they rarely move, and one print is then enough.
+    pages = {target: hint[target] for target in wanted} if wanted <= hint.keys() else {}
+    # The largest parts first, so that two tabs finish close together.
+    order = sorted(range(len(parts)), key=lambda i: -len(parts[i]))
+    tabs = _Tabs(browser, PART_TABS)
     margins = None
     try:
-        # Every slot's target, and where each chapter starts (for the running header).
-        wanted = slot_targets(html) | {target for target, _ in SECTION.findall(html)}
-        # Start from the pages of the last print when it had the same targets: after a small
-        # edit they rarely move, and one print is then enough.
-        pages = {target: hint[target] for target in wanted} if wanted <= hint.keys() else {}
-        await _load(page, html)
-        await page.evaluate(FIT_TABLES)
         for _ in range(MAX_PRINTS):
-            # A pass that only finds where things land needs no tags or outline, and paints only
-            # the elements links can point to (half the time each); the print that is kept has
-            # everything, and must confirm its own numbers.
-            final = bool(pages) or not wanted
-            await page.evaluate(FILL_SLOTS, pages)
-            await page.evaluate(PAINT_TARGETS_ONLY, not final)
-            pdf = await _print(page, tagged=final, outline=final)
-            found = destination_pages(pdf)
+            # A part without slots is printed tagged at once. A part with slots, until the
+            # pages are known, by a pass that only finds where things land: no tags or
+            # outline, only the elements links can point to painted (half the time each). The
+            # print that is kept must confirm its own numbers.
+            done = await asyncio.gather(*(_print_part(tabs, parts[i], pages, store,
+                                                      browser.version) for i in order))
+            printed = [part for _, part in sorted(zip(order, done))]
+            found, before = {}, 0
+            for part in printed:
+                found.update({target: before + page for target, page in part.destinations.items()})
+                before += part.pages
             missing = sorted(wanted - found.keys())
             if missing:
                 raise ExportError("the PDF has no destination for " + ", ".join(missing))
             found = {target: found[target] for target in wanted}
-            if final and found == pages:
+            if all(part.final for part in printed) and found == pages:
                 break
             pages = found
         else:
             raise ExportError(f"page numbers still moved after {MAX_PRINTS} prints")
-        # Normalised while the bytes are still Chromium's (qpdf packs them into object streams).
-        pdf = stamp_dates(renumber_structure_ids(pdf))
-        headers = running_headers(html, pages, page_count(pdf), labels.contents)
+        await tabs.close()
+        store.keep_only({part.key for part in printed})
+        document = await asyncio.to_thread(join, [part.pdf for part in printed])
+        stamp_dates(document)
+        headers = running_headers(html, pages, len(document.pages), labels.contents)
         margins = await browser.new_page()
         await _load(margins, margins_page(headers, labels))
         overlay = await _print(margins)
     finally:
-        await page.close()
+        await tabs.close()
         if margins is not None:
             await margins.close()
-    return lay_over(pdf, overlay), pages
-
-
-def page_count(pdf: bytes) -> int:
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        return len(document.pages)
+    return await asyncio.to_thread(lay_over, document, overlay), pages
 
 
 # The margins (running header, footer), drawn after the page's own content and marked as a
@@ -385,15 +506,15 @@ MARGINS_DRAW = (b"\nQ\n/Artifact <</Type /Pagination>> BDC\n"
                 b"q /KzMargins Do Q\nEMC\n")
 
 
-def lay_over(pdf: bytes, overlay: bytes) -> bytes:
-    """Draw page i of ``overlay`` (the margins: running header and footer) over page i of ``pdf``
-    as a pagination artifact (the overlay page as a form XObject; the page's own content
-    untouched). qpdf (pikepdf) writes the result with object streams: Chromium's tagged-PDF
-    structure is tens of thousands of small uncompressed objects, and packing them more than
-    halves the file."""
+def lay_over(document, overlay: bytes) -> bytes:
+    """Draw page i of ``overlay`` (the margins: running header and footer) over page i of
+    ``document`` (a pikepdf.Pdf, closed here) as a pagination artifact (the overlay page as a
+    form XObject; the page's own content untouched). qpdf (pikepdf) writes the result with object
+    streams: Chromium's tagged-PDF structure is tens of thousands of small uncompressed objects,
+    and packing them more than halves the file."""
     import pikepdf
 
-    with pikepdf.open(io.BytesIO(pdf)) as document, pikepdf.open(io.BytesIO(overlay)) as over:
+    with document, pikepdf.open(io.BytesIO(overlay)) as over:
         if len(over.pages) != len(document.pages):
             raise ExportError(f"the page margins took {len(over.pages)} pages for "
                               f"{len(document.pages)} pages of report")
@@ -411,41 +532,41 @@ def lay_over(pdf: bytes, overlay: bytes) -> bytes:
 
 
 def print_pdf(static_html: str, hint: dict[str, int] | None = None,
-              labels: PrintLabels | None = None,
-              chromium: Chromium | None = None) -> tuple[bytes, dict[str, int]]:
+              labels: PrintLabels | None = None, chromium: Chromium | None = None,
+              store: PartStore | None = None) -> tuple[bytes, dict[str, int]]:
     """Print the static rendering (from :func:`to_html` with ``static=True``) to an A4 PDF.
     ``hint``: the pages of the last print (see :func:`_print_report`); ``chromium``: a browser
-    launched ahead (by default one is launched for this print). Returns the PDF and the page each
-    link target landed on."""
+    launched ahead (by default one is launched for this print); ``store``: the final prints of
+    parts kept from earlier builds (by default, none). Returns the PDF and the page each link
+    target landed on."""
     labels = labels or PrintLabels.current()
+    store = store if store is not None else PartStore()
     if chromium is not None:
-        return chromium.print_report(static_html, hint or {}, labels)
+        return chromium.print_report(static_html, hint or {}, labels, store)
     with Chromium() as own:
-        return own.print_report(static_html, hint or {}, labels)
+        return own.print_report(static_html, hint or {}, labels, store)
 
 
 def renumber_structure_ids(pdf: bytes) -> bytes:
     """Chromium names the tagged-PDF structure elements after its DOM node counter
-    (``/ID (node00001296)``), which can start one higher from one run to the next. Counting from
-    the lowest id makes them depend on the document only. Same width, so offsets stay valid."""
+    (``/ID (node00001296)``, on table header cells), which depends on what the tab did before
+    the print: a tab that printed a finding pass first, or held another part, counts further, and
+    not by the same amount for every element. Numbering the ids by rank (the lowest 0, the next
+    1, ...) keeps their order (the id tree stays sorted) and makes them depend on the document
+    only. Same width, so offsets stay valid."""
     pattern = rb"\(node(\d{8})\)"
-    ids = [int(n) for n in re.findall(pattern, pdf)]
-    if not ids:
-        return pdf
-    lowest = min(ids)
-    return re.sub(pattern, lambda m: b"(node%08d)" % (int(m.group(1)) - lowest), pdf)
+    rank = {n: i for i, n in enumerate(sorted({int(n) for n in re.findall(pattern, pdf)}))}
+    return re.sub(pattern, lambda m: b"(node%08d)" % rank[int(m.group(1))], pdf)
 
 
-def stamp_dates(pdf: bytes) -> bytes:
-    """With SOURCE_DATE_EPOCH set, write it into the PDF's CreationDate and ModDate (Chromium puts
-    the print time there), so the same inputs give the same bytes. Same-length replacement keeps
-    the cross-reference offsets valid."""
+def stamp_dates(document) -> None:
+    """Date the joined PDF (a pikepdf.Pdf): SOURCE_DATE_EPOCH when it is set, so the same inputs
+    give the same bytes, else now. Each part carries the time it was printed, which for a part
+    kept from an earlier build is not this build's."""
+    import pikepdf
+
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return pdf
-    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(int(epoch))).encode() + b"+00'00'"
-
-    def replace(match: re.Match) -> bytes:
-        return b"(D:" + stamp + b")" if len(match.group(1)) == len(stamp) else match.group(0)
-
-    return re.sub(rb"\(D:([0-9]{14}[^)]*)\)", replace, pdf)
+    moment = time.gmtime(int(epoch)) if epoch else time.gmtime()
+    stamp = pikepdf.String("D:" + time.strftime("%Y%m%d%H%M%S", moment) + "+00'00'")
+    document.docinfo[pikepdf.Name.CreationDate] = stamp
+    document.docinfo[pikepdf.Name.ModDate] = stamp
