@@ -520,13 +520,14 @@ class Browsers:
 
 
 def export_stage(report, front, out: Path, want_pdf: bool, previous: dict, printer: Executor,
-                 browsers: Browsers | None,
-                 vega_js: str | None = None) -> Callable[[], tuple[dict, dict, dict]]:
+                 browsers: Browsers | None, vega_js: str | None = None,
+                 code: str = "") -> Callable[[], tuple[dict, dict, dict]]:
     """Render the HTML here; hand the PDF to ``printer``, which renders the chart images and the
     static page and prints (only when its content changed) while this thread goes on to the next
     language. Returns a function that waits for the PDF and gives the files to publish (None:
     keep the existing file), the content keys to remember and the PDF's pages (empty when it
-    was not printed)."""
+    was not printed). ``code``: what the parts of the PDF kept from the last print were printed
+    by (see cache.PrintedParts)."""
     from .export import PrintLabels, to_html
 
     started = time.monotonic()
@@ -541,7 +542,7 @@ def export_stage(report, front, out: Path, want_pdf: bool, previous: dict, print
     # report out of its holder, so the notebook is freed once the static page is made and before
     # Chromium prints (in the million-row case, a few hundred MB at the build's peak).
     printing = printer.submit(_pdf, [report], front, out, previous.get("report.pdf"),
-                              PrintLabels.current(), browsers) if want_pdf else None
+                              PrintLabels.current(), browsers, code) if want_pdf else None
 
     def finished() -> tuple[dict, dict, dict]:
         pages = {}
@@ -561,12 +562,13 @@ def return_freed_memory() -> None:
         pass
 
 
-def _pdf(held: list, front, out: Path, previous: str | None, labels,
-         browsers: Browsers) -> tuple[bytes | None, str, dict[str, int]]:
+def _pdf(held: list, front, out: Path, previous: str | None, labels, browsers: Browsers,
+         code: str) -> tuple[bytes | None, str, dict[str, int]]:
     """The PDF, its content key and its pages: the static page with every chart as SVG, printed
     only when its content changed (None: keep the existing file). The print starts from the
-    pages of the last print here (cache.pdf_pages); nothing is written here. ``held``: the
-    report notebook, alone in a list that this empties."""
+    pages of the last print here (cache.pdf_pages) and prints again only the parts of the report
+    that changed (cache.PrintedParts); only the cache is written here. ``held``: the report
+    notebook, alone in a list that this empties."""
     from .export import print_pdf, to_html
 
     shown = _label("report.pdf", front.language)
@@ -580,9 +582,12 @@ def _pdf(held: list, front, out: Path, previous: str | None, labels,
         say(f"      {shown:<12} content unchanged, not printed again")
         return None, key, {}
     started = time.monotonic()
+    parts = cache.PrintedParts(out, code)
     with browsers.lend() as chromium:
-        pdf, pages = print_pdf(static, hint=cache.pdf_pages(out), labels=labels, chromium=chromium)
-    say(f"      {shown:<12} printed ({len(pdf) / 1e6:.2f} MB, {time.monotonic() - started:.1f} s)")
+        pdf, pages = print_pdf(static, hint=cache.pdf_pages(out), labels=labels, chromium=chromium,
+                               store=parts)
+    say(f"      {shown:<12} printed ({len(pdf) / 1e6:.2f} MB, {time.monotonic() - started:.1f} s; "
+        f"parts: {parts.printed} printed, {parts.reused} reused)")
     return pdf, key, pages
 
 
@@ -679,7 +684,7 @@ def _build(options: Options, config: Config, directory: Path, root: Path, plans:
         say(f"[4/4] export{prefix}")
         exports.append((plan.language, out, changed, export_stage(
             report, front, out, options.pdf, cache.published_content(out), printer, browsers,
-            cache.vega_bundle(root))))
+            cache.vega_bundle(root), " ".join(code))))
 
     # At most two Chromiums print at once (a print keeps about one core busy); launched now, while
     # the chapters execute.

@@ -13,6 +13,8 @@ says why something must be done again.
   nothing to do, the same content means the file need not be written (or the PDF printed) again.
 * The PDF's pages: where each link target landed in the last print (``pdf-pages.json``), the
   starting guess of the next print, which checks it.
+* The PDF's parts: the last print of each part of the report (``pdf-parts/``; see
+  kzunrest.splice), so that a rebuild prints only the parts that changed.
 * Static images: each chart's SVG for the PDF, by digest of its Vega spec (``svg/``), so a chart
   that did not change is not rendered again.
 """
@@ -28,6 +30,8 @@ import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from .splice import PartStore, PrintedPart
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -128,10 +132,7 @@ def load_record(build_dir: Path, name: str) -> dict | None:
 
 def save_record(build_dir: Path, name: str, print_: Fingerprint) -> None:
     path = record_path(build_dir, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(print_.to_json(), indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    _write_json(path, print_.to_json())
 
 
 def why_stale(record: dict | None, current: Fingerprint, executed: Path) -> str | None:
@@ -169,10 +170,24 @@ def _read_json(path: Path) -> dict:
 
 
 def _write_json(path: Path, value: dict) -> None:
+    _write(path, json.dumps(value, indent=1, sort_keys=True))
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    """Write ``path`` whole or not at all (a temporary file beside it, renamed). A failed write
+    (a full disk) removes the temporary file and names ``path`` in its error: an error raised by
+    write() carries no file name, and the build's message must say which file failed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(value, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        if isinstance(content, bytes):
+            tmp.write_bytes(content)
+        else:
+            tmp.write_text(content, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror, str(path)) from error
 
 
 def validation_key(data_digest: str) -> str:
@@ -249,6 +264,44 @@ def save_pdf_pages(build_dir: Path, pages: dict[str, int]) -> None:
     _write_json(_store(build_dir, "pdf-pages.json"), pages)
 
 
+class PrintedParts(PartStore):
+    """The final print of each part of the last PDF made here (``pdf-parts/``: the PDF and a
+    JSON file of its pages), by the part's key (export.part_key, over its page, its page numbers
+    and the browser) and ``code`` (the package's code and the installed packages, which print it)."""
+
+    def __init__(self, build_dir: Path, code: str) -> None:
+        super().__init__()
+        self._dir = _store(build_dir, "pdf-parts")
+        self._code = code
+
+    def _name(self, key: str) -> str:
+        return content_digest([key, self._code])[:40]
+
+    def _find(self, key: str) -> PrintedPart | None:
+        name = self._name(key)
+        layout = _read_json(self._dir / f"{name}.json")
+        try:
+            pdf = (self._dir / f"{name}.pdf").read_bytes()
+        except OSError:
+            return None
+        if not isinstance(layout.get("pages"), int) or not isinstance(layout.get("destinations"), dict):
+            return None
+        return PrintedPart(key, pdf, layout["pages"], layout["destinations"])
+
+    def _keep(self, printed: PrintedPart) -> None:
+        name = self._name(printed.key)
+        _write(self._dir / f"{name}.pdf", printed.pdf)
+        _write_json(self._dir / f"{name}.json",
+                    {"pages": printed.pages, "destinations": printed.destinations})
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget every part's print but these (the store does not grow with edits)."""
+        kept = {self._name(key) for key in keys}
+        for path in self._dir.glob("*.*"):
+            if path.stem not in kept:
+                path.unlink(missing_ok=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # Static images
 
@@ -277,10 +330,7 @@ def static_svg(build_dir: Path, vega: dict, rendered: str | None = None) -> str:
     svg = rendered
     numbers: dict[str, int] = {}
     svg = _CLIP.sub(lambda m: f"clip{numbers.setdefault(m.group(1), len(numbers) + 1)}", svg)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(svg, encoding="utf-8")
-    tmp.replace(path)
+    _write(path, svg)
     return svg
 
 
@@ -299,10 +349,7 @@ def vega_bundle(build_dir: Path) -> str:
         [sys.executable, "-c", "import sys, vl_convert; "
                                "sys.stdout.buffer.write(vl_convert.javascript_bundle().encode())"],
         capture_output=True, check=True).stdout.decode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(bundle, encoding="utf-8")
-    tmp.replace(path)
+    _write(path, bundle)
     return bundle
 
 

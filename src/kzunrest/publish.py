@@ -19,7 +19,7 @@ NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 
 def remove_leftovers(out: Path) -> None:
     """Temporary files of a build that was killed (SIGKILL leaves no chance to clean up)."""
-    for leftover in [*out.glob(".report.*"), *out.glob("cache/*.tmp")]:
+    for leftover in [*out.glob(".report.*"), *out.glob("cache/**/*.tmp")]:
         leftover.unlink(missing_ok=True)
     for staging in out.glob("chapters/.executing-*"):
         shutil.rmtree(staging, ignore_errors=True)
