@@ -208,13 +208,56 @@ def test_same_inputs_and_source_date_epoch_give_byte_identical_html_and_pdf(buil
     assert PdfReader(str(again / "report.pdf")).metadata["/CreationDate"] == "D:20231114221320+00'00'"
 
 
-def test_structure_ids_are_counted_from_the_lowest():
+def test_every_link_in_the_pdf_goes_to_a_place_in_it(built_report):
+    """The PDF is printed in parts and joined (kzunrest.splice): a link from one part to another
+    was printed as a kzpart: URI and must have become a link to the target's destination."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(built_report / "report.pdf"))
+    names = reader.named_destinations
+    internal = external = 0
+    for page in reader.pages:
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            if "/Dest" in annotation:
+                assert annotation["/Dest"] in names, annotation
+                internal += 1
+            else:
+                assert annotation["/A"]["/URI"].startswith(("http://", "https://")), annotation
+                external += 1
+    assert internal > 1000 and external > 300  # contents, cross-references, source numbers; URLs
+    # One part per chapter and back-matter section, each kept for the next build.
+    parts = sorted((built_report / "cache" / "pdf-parts").glob("*.pdf"))
+    assert len(parts) == 1 + len(CHAPTER_TITLES) + len(BACK_MATTER)
+
+
+def test_a_rebuild_prints_again_only_the_parts_of_the_pdf_that_changed(built_report):
+    """A new build date changes the title page (and nothing in the chapters): the chapters'
+    and the appendix's prints are reused, and the PDF has the new date."""
+    import shutil
+
+    again = built_report.parent / (built_report.name + "-dated")
+    shutil.copytree(built_report, again)
+    result = run_cli("build", "--output-dir", str(again), env={"SOURCE_DATE_EPOCH": "1800000000"})
+    assert result.returncode == 0, result.stderr
+    printed, reused = map(int, re.search(r"parts: (\d+) printed, (\d+) reused", result.stdout).groups())
+    assert reused >= len(CHAPTER_TITLES) + 2 and printed >= 1, result.stdout
+    assert printed + reused == 1 + len(CHAPTER_TITLES) + len(BACK_MATTER)
+    first = subprocess.run(["pdftotext", "-l", "1", str(again / "report.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "2027-01-15" in first, first  # 1800000000 s after the epoch
+    shutil.rmtree(again)
+
+
+def test_structure_ids_are_numbered_by_rank():
+    """Chromium's ids follow its DOM node counter, which a finding pass or an earlier part in the
+    same tab moves on, and not evenly: the ids keep only their order."""
     from kzunrest.export import renumber_structure_ids
 
-    first = b"<</ID (node00001296)>> <</ID (node00001300)>>"
-    second = b"<</ID (node00001297)>> <</ID (node00001301)>>"
+    first = b"<</ID (node00001296)>> <</ID (node00001300)>> [(node00001296)]"
+    second = b"<</ID (node00001297)>> <</ID (node00001305)>> [(node00001297)]"
     assert renumber_structure_ids(first) == renumber_structure_ids(second) == \
-        b"<</ID (node00000000)>> <</ID (node00000004)>>"
+        b"<</ID (node00000000)>> <</ID (node00000001)>> [(node00000000)]"
 
 
 def test_pdf_contents_give_the_page_each_chapter_figure_and_table_starts_on(built_report, page_texts):
