@@ -154,6 +154,10 @@ def test_pdf_is_a4_with_embedded_fonts_and_cyrillic(built_report, pdf_text):
     fonts = subprocess.run(["pdffonts", str(built_report / "report.pdf")], capture_output=True,
                            text=True).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts  # every font embedded
+    # Each part of the PDF embeds its own subsets; different subsets must have different tags
+    # (ISO 32000-1, 9.6.4): one name per font object.
+    subsets = {line.split()[0] for line in fonts if re.match(r"[A-Z]{6}\+", line)}
+    assert len(fonts) > 1 + len(CHAPTER_TITLES) and len(subsets) == len(fonts), fonts
     assert "Қанды Қаңтар" in pdf_text  # Kazakh letters survive
     assert "Ак Жайык" in pdf_text or "Мой ГОРОД" in pdf_text  # Russian names in Sources
 

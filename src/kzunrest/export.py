@@ -49,7 +49,7 @@ from nbconvert.filters import DataTypeFilter
 
 from . import __version__
 from .errors import ExportError
-from .splice import PART_LINK, PartStore, PrintedPart, join
+from .splice import PART_LINK, PartStore, PrintedPart, join, retag_font_subsets
 
 TEMPLATE_DIR = Path(str(resources.files("kzunrest") / "templates"))
 CHROMIUM_ENV = "KZUNREST_CHROMIUM"
@@ -492,7 +492,8 @@ async def _print_report(browser, html: str, labels: PrintLabels, hint: dict[str,
         headers = running_headers(html, pages, len(document.pages), labels.contents)
         margins = await browser.new_page()
         await _load(margins, margins_page(headers, labels))
-        overlay = await _print(margins)
+        # Its fonts are subsets too, tagged as a part after the last (see splice.retag_font_subsets).
+        overlay = retag_font_subsets(await _print(margins), len(printed))
     finally:
         await tabs.close()
         if margins is not None:

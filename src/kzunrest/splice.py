@@ -13,7 +13,10 @@ the parts that changed and reuses the others' PDFs. Joining them means more than
 * named destinations (one per link target; a link's ``/Dest`` names one) are gathered into one
   dictionary. A link whose target is in another part was printed as a ``kzpart:`` URI (Chromium
   drops a link to an anchor its document lacks), and becomes a link to that destination here;
-* the outline (bookmarks): each part's top-level entries are chained after the previous part's.
+* the outline (bookmarks): each part's top-level entries are chained after the previous part's;
+* font subsets: every part embeds its own subsets, tagged ``AAAAAA+``, ``BAAAAA+``... from the
+  start; different subsets in one file must have different tags (ISO 32000-1, 9.6.4), so each
+  part's are tagged anew (see :func:`retag_font_subsets`).
 
 The result is a :class:`pikepdf.Pdf` for export.lay_over, which draws the margins and writes it.
 """
@@ -26,9 +29,10 @@ from dataclasses import dataclass
 
 from .errors import ExportError
 
-# The URI scheme a part's link to another part's anchor is printed with (see export.part_page).
+# The URI scheme a part's link to another part's anchor is printed with (see export.split_parts).
 PART_LINK = "kzpart:"
 _ID = re.compile(rb"\(node(\d{8})\)")
+_SUBSET = re.compile(rb"/([A-Z]{6})\+")
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,28 @@ def shift_structure_ids(pdf: bytes, by: int) -> bytes:
     return _ID.sub(lambda m: b"(node%08d)" % (int(m.group(1)) + by), pdf)
 
 
+def retag_font_subsets(pdf: bytes, part: int) -> bytes:
+    """The font subsets of the ``part``-th part (from 0) tagged so that no other part's share a
+    tag: two letters for the part, four for the subset, in the order the part names them. Same
+    width, so the cross-reference offsets stay valid."""
+    tags: dict[bytes, bytes] = {}
+
+    def retag(match: re.Match) -> bytes:
+        tag = tags.setdefault(match.group(1), _letters(part, 2) + _letters(len(tags), 4))
+        return b"/" + tag + b"+"
+
+    return _SUBSET.sub(retag, pdf)
+
+
+def _letters(number: int, width: int) -> bytes:
+    """``number`` in base 26, A for 0, ``width`` letters."""
+    letters = b""
+    for _ in range(width):
+        number, digit = divmod(number, 26)
+        letters = bytes([65 + digit]) + letters
+    return letters
+
+
 def _number_tree(node) -> list:
     """A number tree's [key, value, ...] pairs, its kids' in order."""
     pairs = list(node.get("/Nums", []))
@@ -131,8 +157,8 @@ def join(parts: list[bytes]):
     if not parts:
         raise ExportError("nothing to join: no part of the report was printed")
     shifted, next_id = [], 0
-    for pdf in parts:
-        shifted.append(shift_structure_ids(pdf, next_id))
+    for index, pdf in enumerate(parts):
+        shifted.append(retag_font_subsets(shift_structure_ids(pdf, next_id), index))
         next_id += structure_ids(pdf)
     out = pikepdf.open(io.BytesIO(shifted[0]))
     if len(shifted) == 1:
