@@ -420,7 +420,8 @@ def profile() -> dict:
     shutil.rmtree(out, ignore_errors=True)
     cold = measure(build(out, "--data-dir", str(data)))
     stages = dict(re.findall(r"^\s+(\d+ executed.*?|report\.\w+\s+(?:rendered|printed).*?|valid.*?)"
-                             r"\((?:[^()]*, )?([\d.]+) s\)$", cold["output"], flags=re.MULTILINE))
+                             r"\((?:[^()]*?, )?([\d.]+) s(?:; [^()]*)?\)$", cold["output"],
+                             flags=re.MULTILINE))
     parts = json.loads(subprocess.run([PYTHON, "-c", PROFILE_CODE, str(data), str(out)], cwd=ROOT,
                                       capture_output=True, text=True, check=True).stdout.splitlines()[-1])
     parts.update(kernel_start())
