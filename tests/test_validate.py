@@ -324,3 +324,66 @@ def test_keys_row_shapes_and_range_rules_agree_with_frictionless(data_copy, monk
         assert theirs == set()
     else:
         assert as_frictionless_names(our_cells(found), theirs) == theirs
+
+
+# ---------------------------------------------------------------------------------------------
+# Validating again after an edit: only what the edit can affect (build.validate_stage)
+
+
+def test_only_the_edited_tables_and_those_that_read_them_are_checked_again(data_copy):
+    from kzunrest.cache import data_file_digests
+    from kzunrest.data import tables_to_recheck
+
+    before = data_file_digests(data_copy.dir)
+    every = [r["name"] for r in __import__("json").loads(
+        (data_copy.dir / "datapackage.json").read_text(encoding="utf-8"))["resources"]]
+
+    def after_editing(*files: str) -> list[str] | None:
+        now = {path: ("edited" if path in files else digest) for path, digest in before.items()}
+        return tables_to_recheck(data_copy.dir, before, now)
+
+    assert tables_to_recheck(data_copy.dir, None, before) is None  # nothing passed here yet
+    assert after_editing("datapackage.json") is None  # the rules themselves changed
+    # Only sources is read by a death toll (its foreign key); sources is always checked.
+    assert after_editing("death_tolls.csv") == ["sources", "death_tolls"]
+    # A check points into claims, and reads its claim's kind.
+    assert after_editing("claims.csv") == ["sources", "claims", "claim_checks"]
+    assert after_editing("claim_checks.csv") == ["sources", "claims", "claim_checks"]
+    assert after_editing("sources.csv") == every  # every table cites a source
+
+
+def test_an_edit_that_breaks_a_table_it_does_not_touch_is_still_caught(data_copy, tmp_path):
+    from kzunrest.build import validate_stage
+    from kzunrest.data import DataError
+
+    out = tmp_path / "out"
+    assert validate_stage(data_copy.dir, out, force=False)[0] == "valid"
+    rows = data_copy.rows("death_tolls")
+    rows[0]["note"] += " (edited)"
+    data_copy.write_rows("death_tolls", rows)
+    assert validate_stage(data_copy.dir, out, force=False)[0] == \
+        "valid: sources, death_tolls checked again, the other tables as last checked"
+
+    # A claim becomes a date: its checks (claim_checks.csv, not edited) no longer agree with it.
+    checks = data_copy.rows("claim_checks")
+    claims = data_copy.rows("claims")
+    checked = next(c for c in claims if c["claim_kind"] == "number"
+                   and any(k["claim_id"] == c["claim_id"] for k in checks))
+    checked["claim_kind"] = "date"
+    data_copy.write_rows("claims", claims)
+    with pytest.raises(DataError) as raised:
+        validate_stage(data_copy.dir, out, force=False)
+    assert any(p.file.endswith("claim_checks.csv") for p in raised.value.problems), \
+        [str(p) for p in raised.value.problems]
+    data_copy.write_rows("claims", [{**c, "claim_kind": "number"} if c is checked else c
+                                    for c in claims])
+    # Put back, the package is the one that passed last.
+    assert validate_stage(data_copy.dir, out, force=False)[0] == "unchanged since last check"
+
+    # A source disappears: the tables that cite it (not edited) are checked again.
+    cited = rows[0]["source_id"]
+    data_copy.write_rows("sources", [s for s in data_copy.rows("sources") if s["source_id"] != cited])
+    with pytest.raises(DataError) as raised:
+        validate_stage(data_copy.dir, out, force=False)
+    assert any(p.file.endswith("death_tolls.csv") for p in raised.value.problems), \
+        [str(p) for p in raised.value.problems]

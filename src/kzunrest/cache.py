@@ -55,6 +55,13 @@ def data_files(directory: Path) -> list[Path]:
     return [descriptor, *[directory / r["path"] for r in resources]]
 
 
+def data_file_digests(directory: Path) -> dict[str, str]:
+    """The digest of each file of a data package (datapackage.json and every file it lists), by
+    its path in the package."""
+    return {path.relative_to(directory).as_posix(): file_digest(path) if path.is_file() else "(missing)"
+            for path in data_files(directory)}
+
+
 def package_digest(directory: Path) -> str:
     """SHA-256 over a data package: datapackage.json and every file it lists."""
     digest = hashlib.sha256()
@@ -199,8 +206,21 @@ def validated(build_dir: Path, data_digest: str) -> bool:
     return _read_json(_store(build_dir, "validated.json")).get("key") == validation_key(data_digest)
 
 
-def save_validated(build_dir: Path, data_digest: str) -> None:
-    _write_json(_store(build_dir, "validated.json"), {"key": validation_key(data_digest)})
+def save_validated(build_dir: Path, data_digest: str, files: dict[str, str]) -> None:
+    """Remember that this package passed, and the digest of each of its files (see
+    last_valid_files)."""
+    _write_json(_store(build_dir, "validated.json"),
+                {"key": validation_key(data_digest), "code": package_code_digest(), "files": files})
+
+
+def last_valid_files(build_dir: Path) -> dict[str, str] | None:
+    """The digests of the files of the package that last passed here (data_file_digests), if the
+    validating code is still the same; None otherwise."""
+    record = _read_json(_store(build_dir, "validated.json"))
+    files = record.get("files")
+    if record.get("code") != package_code_digest() or not isinstance(files, dict):
+        return None
+    return files
 
 
 # ---------------------------------------------------------------------------------------------

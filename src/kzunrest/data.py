@@ -158,6 +158,27 @@ def validate(data_dir: str | os.PathLike | None = None,
     return problems
 
 
+def tables_to_recheck(directory: Path, before: dict[str, str] | None,
+                      now: dict[str, str]) -> list[str] | None:
+    """The tables to validate again after an edit, from the digests of the package's files (by
+    path in the package, datapackage.json included) when it last passed and now; None: all of
+    them (no state that passed, or the descriptor or the list of files changed). A table's
+    problems depend on its own file, on the tables its foreign keys point into, and on the tables
+    it reads while it is checked, which are the same (a check reads its claim's kind); so the
+    changed tables are checked again, with every table that points into one of them, and those
+    read what they point into."""
+    if before is None or before.keys() != now.keys() or before.get(DESCRIPTOR) != now.get(DESCRIPTOR):
+        return None
+    schemas = resource_schemas(read_descriptor(directory))
+    targets = {name: {key["reference"]["resource"] for key in resource["schema"].get("foreignKeys", [])}
+               for name, resource in schemas.items()}
+    changed = {name for name, resource in schemas.items()
+               if before.get(resource["path"]) != now.get(resource["path"])}
+    again = changed | {name for name, points_to in targets.items() if points_to & changed}
+    again |= {target for name in again for target in targets[name]}
+    return [name for name in schemas if name in again]
+
+
 def _with_claim_kind(name: str, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """A check is read as the kind of quantity its claim makes (a number or a date); checks of an
     unknown claim get no kind, so only the foreign-key check reports them."""
