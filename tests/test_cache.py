@@ -274,3 +274,21 @@ def test_the_vega_bundle_is_made_once_per_vl_convert_version_and_then_read(tmp_p
     assert kept.read_text(encoding="utf-8") == bundle
     kept.write_text("// kept", encoding="utf-8")
     assert cache.vega_bundle(tmp_path) == "// kept"
+
+
+def test_a_kept_part_of_the_pdf_is_found_only_as_it_was_printed_and_by_the_same_code(tmp_path):
+    from kzunrest.splice import PrintedPart
+
+    printed = PrintedPart("key-a", b"%PDF-1.4 part a", 3, {"fig-1": 2})
+    store = cache.PrintedParts(tmp_path, "code 1")
+    store.put(printed)
+    store.put(PrintedPart("key-b", b"%PDF-1.4 part b", 1, {}))
+    again = cache.PrintedParts(tmp_path, "code 1")  # the next build
+    assert again.get("key-a") == printed and again.reused == 1
+    assert cache.PrintedParts(tmp_path, "code 2").get("key-a") is None  # printed by other code
+    again.keep_only({"key-a"})
+    assert again.get("key-b") is None and again.get("key-a") == printed
+
+    (kept,) = (tmp_path / "cache" / "pdf-parts").glob("*.pdf")
+    kept.write_bytes(b"%PDF-1.4 part")  # cut short
+    assert cache.PrintedParts(tmp_path, "code 1").get("key-a") is None

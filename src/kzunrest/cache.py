@@ -304,7 +304,10 @@ class PrintedParts(PartStore):
             pdf = (self._dir / f"{name}.pdf").read_bytes()
         except OSError:
             return None
-        if not isinstance(layout.get("pages"), int) or not isinstance(layout.get("destinations"), dict):
+        # A file that is not the one kept (damaged, or from another build) is printed again.
+        if layout.get("sha256") != hashlib.sha256(pdf).hexdigest() \
+                or not isinstance(layout.get("pages"), int) \
+                or not isinstance(layout.get("destinations"), dict):
             return None
         return PrintedPart(key, pdf, layout["pages"], layout["destinations"])
 
@@ -312,7 +315,8 @@ class PrintedParts(PartStore):
         name = self._name(printed.key)
         _write(self._dir / f"{name}.pdf", printed.pdf)
         _write_json(self._dir / f"{name}.json",
-                    {"pages": printed.pages, "destinations": printed.destinations})
+                    {"pages": printed.pages, "destinations": printed.destinations,
+                     "sha256": hashlib.sha256(printed.pdf).hexdigest()})
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget every part's print but these (the store does not grow with edits)."""
