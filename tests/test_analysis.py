@@ -146,7 +146,7 @@ def test_people_summary_counts_only_actions_linked_to_january():
     ("en", "2 dismissed, 1 resigned, 1 sentenced"),
     # A count has a form of its own: the table's labels ("Уволен") do not take a number.
     ("ru", "увольнений — 2, отставок — 1, приговоров — 1"),
-    ("kk", "қызметтен босату — 2, отставкаға кету — 1, үкім шығару — 1"),
+    ("kk", "қызметтен босату — 2, отставкаға кету — 1, жазаға кесу — 1"),
 ])
 def test_people_text_lists_each_action_with_its_count(lang, counts):
     from conftest import in_language
