@@ -108,17 +108,17 @@ def validate_stage(directory: Path, out: Path, force: bool) -> tuple[str, str]:
     last successful check, and after an edit only the tables it can affect
     (data.tables_to_recheck). Returns what was done and the digest of the package now known
     valid, which the chapters are given. Raises DataError."""
-    data_digest = cache.package_digest(directory)
-    if not force and cache.validated(out, data_digest):
+    files = cache.data_file_digests(directory)  # each file read once, here
+    data_digest = cache.package_digest(directory, files)
+    if not force and cache.validated(out, files):
         return "unchanged since last check", data_digest
     from .data import DataError, tables_to_recheck, validate
 
-    files = cache.data_file_digests(directory)
     tables = None if force else tables_to_recheck(directory, cache.last_valid_files(out), files)
     problems = validate(directory, tables)
     if problems:
         raise DataError(problems)
-    cache.save_validated(out, data_digest, files)
+    cache.save_validated(out, files)
     if tables is None:
         return "valid", data_digest
     return f"valid: {', '.join(tables)} checked again, the other tables as last checked", data_digest

@@ -1,8 +1,9 @@
 """The build's state, all of it, in one store (``<build dir>/cache/``), and the one place that
 says why something must be done again.
 
-* Validation: the digest of the data package and of the validating code at the last successful
-  check (``validated.json``); the same digest again means the check can be skipped.
+* Validation: the digest of each file of the data package and of the validating code at the
+  last successful check (``validated.json``); the same digests again mean the check can be
+  skipped, and after an edit they say which tables changed (data.tables_to_recheck).
 * Chapters: re-run a chapter only when something it depends on changed. A chapter's inputs are
   its notebook's code, its parameters, the files it actually read on its last run (recorded by
   :mod:`kzunrest.data` in a log file the build names for each kernel), the kzunrest package's own
@@ -62,13 +63,10 @@ def data_file_digests(directory: Path) -> dict[str, str]:
             for path in data_files(directory)}
 
 
-def package_digest(directory: Path) -> str:
-    """SHA-256 over a data package: datapackage.json and every file it lists."""
-    digest = hashlib.sha256()
-    for path in data_files(directory):
-        digest.update(path.name.encode() + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
-    return digest.hexdigest()
+def package_digest(directory: Path, files: dict[str, str] | None = None) -> str:
+    """SHA-256 over a data package: datapackage.json and every file it lists (``files``: their
+    digests, from data_file_digests, when already read)."""
+    return content_digest(files if files is not None else data_file_digests(directory))
 
 
 def notebook_code_digest(path: Path) -> str:
@@ -197,20 +195,15 @@ def _write(path: Path, content: str | bytes) -> None:
         raise OSError(error.errno, error.strerror, str(path)) from error
 
 
-def validation_key(data_digest: str) -> str:
-    return hashlib.sha256(f"{package_code_digest()} {data_digest}".encode()).hexdigest()
+def validated(build_dir: Path, files: dict[str, str]) -> bool:
+    """Whether this data package (its files' digests, data_file_digests) passed the current
+    validating code before."""
+    return last_valid_files(build_dir) == files
 
 
-def validated(build_dir: Path, data_digest: str) -> bool:
-    """Whether this data package passed the current validating code before."""
-    return _read_json(_store(build_dir, "validated.json")).get("key") == validation_key(data_digest)
-
-
-def save_validated(build_dir: Path, data_digest: str, files: dict[str, str]) -> None:
-    """Remember that this package passed, and the digest of each of its files (see
-    last_valid_files)."""
-    _write_json(_store(build_dir, "validated.json"),
-                {"key": validation_key(data_digest), "code": package_code_digest(), "files": files})
+def save_validated(build_dir: Path, files: dict[str, str]) -> None:
+    """Remember that this package (its files' digests) passed the current code."""
+    _write_json(_store(build_dir, "validated.json"), {"code": package_code_digest(), "files": files})
 
 
 def last_valid_files(build_dir: Path) -> dict[str, str] | None:

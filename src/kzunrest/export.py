@@ -49,7 +49,8 @@ from nbconvert.filters import DataTypeFilter
 
 from . import __version__
 from .errors import ExportError
-from .splice import PART_LINK, PartStore, PrintedPart, join, retag_font_subsets
+from .splice import (PART_LINK, PartStore, PrintedPart, join, renumber_structure_ids,
+                     retag_font_subsets)
 
 TEMPLATE_DIR = Path(str(resources.files("kzunrest") / "templates"))
 CHROMIUM_ENV = "KZUNREST_CHROMIUM"
@@ -485,7 +486,7 @@ async def _print_report(browser, html: str, labels: PrintLabels, hint: dict[str,
             pages = found
         else:
             raise ExportError(f"page numbers still moved after {MAX_PRINTS} prints")
-        await tabs.close()
+        await tabs.close()  # the renderers' memory back before the join (and again below on error)
         store.keep_only({part.key for part in printed})
         document = await asyncio.to_thread(join, [part.pdf for part in printed])
         stamp_dates(document)
@@ -546,18 +547,6 @@ def print_pdf(static_html: str, hint: dict[str, int] | None = None,
         return chromium.print_report(static_html, hint or {}, labels, store)
     with Chromium() as own:
         return own.print_report(static_html, hint or {}, labels, store)
-
-
-def renumber_structure_ids(pdf: bytes) -> bytes:
-    """Chromium names the tagged-PDF structure elements after its DOM node counter
-    (``/ID (node00001296)``, on table header cells), which depends on what the tab did before
-    the print: a tab that printed a finding pass first, or held another part, counts further, and
-    not by the same amount for every element. Numbering the ids by rank (the lowest 0, the next
-    1, ...) keeps their order (the id tree stays sorted) and makes them depend on the document
-    only. Same width, so offsets stay valid."""
-    pattern = rb"\(node(\d{8})\)"
-    rank = {n: i for i, n in enumerate(sorted({int(n) for n in re.findall(pattern, pdf)}))}
-    return re.sub(pattern, lambda m: b"(node%08d)" % rank[int(m.group(1))], pdf)
 
 
 def stamp_dates(document) -> None:

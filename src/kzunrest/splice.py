@@ -75,9 +75,20 @@ class PartStore:
         self._kept[printed.key] = printed
 
 
+def renumber_structure_ids(pdf: bytes) -> bytes:
+    """Chromium names the tagged-PDF structure elements after its DOM node counter
+    (``/ID (node00001296)``, on table header cells), which depends on what the tab did before
+    the print: a tab that printed a finding pass first, or held another part, counts further, and
+    not by the same amount for every element. Numbering the ids by rank (the lowest 0, the next
+    1, ...) keeps their order (the id tree stays sorted) and makes them depend on the document
+    only. Same width, so offsets stay valid."""
+    rank = {n: i for i, n in enumerate(sorted({int(n) for n in _ID.findall(pdf)}))}
+    return _ID.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], pdf)
+
+
 def structure_ids(pdf: bytes) -> int:
     """How many structure-element ids a part uses (they count from 0 once
-    export.renumber_structure_ids has run): the next part's ids start after them."""
+    renumber_structure_ids has run): the next part's ids start after them."""
     return max((int(n) for n in _ID.findall(pdf)), default=-1) + 1
 
 
