@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 import subprocess
 from collections import Counter
@@ -119,6 +120,25 @@ def test_dates_and_numbers_follow_the_locale():
         with in_language(lang):
             assert i18n.date(dt.date(2022, 1, 5)) == day
             assert i18n.number(12345.6, 1) == number
+
+
+def test_an_edited_catalog_is_read_when_the_language_is_chosen_again(tmp_path, monkeypatch):
+    """A catalog is checked for changes when a chapter chooses its language (its setup cell), not
+    at every message; JupyterLab users see an edit by running the setup cell again."""
+    copy = tmp_path / "kzunrest.po"
+    original = i18n.catalog_path("ru").read_text(encoding="utf-8")
+    copy.write_text(original, encoding="utf-8")
+    monkeypatch.setattr(i18n, "catalog_path", lambda lang: copy)
+    monkeypatch.setattr(i18n, "_catalogs", {})
+    with in_language("ru"):
+        assert i18n._("Source") == "Источник"
+        edited = original.replace('msgid "Source"\nmsgstr "Источник"', 'msgid "Source"\nmsgstr "ИСТОЧНИК"')
+        assert edited != original
+        copy.write_text(edited, encoding="utf-8")
+        os.utime(copy, (copy.stat().st_atime, copy.stat().st_mtime + 10))
+        assert i18n._("Source") == "Источник"  # not re-read per message
+        i18n.use("ru")
+        assert i18n._("Source") == "ИСТОЧНИК"
 
 
 # ---------------------------------------------------------------------------------------------

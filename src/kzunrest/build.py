@@ -236,14 +236,16 @@ def kernel_pool():
     return kernels.Pool(prepare=_prepare_chapter_kernel, enter=_enter_chapter_kernel)
 
 
-def start_kernels(pool, count: int, jobs: int | None):
-    """The chapter kernels of a build of ``count`` chapters (a kernels.Supply): the first are
-    started before validation so that their own warm-up (vl-convert's JavaScript runtime) runs
-    while the data are checked, the rest as chapters start."""
+def start_kernels(pool, count: int, jobs: int | None, languages: list[str]):
+    """The chapter kernels of a build of ``count`` chapters in ``languages`` (a kernels.Supply):
+    the first are started before validation so that their own warm-up (vl-convert's JavaScript
+    runtime) runs while the data are checked, the rest as chapters start. The languages'
+    catalogs are read first, once, for this process and every kernel forked from it."""
     from . import kernels
 
     if count:
         kernels.warm_up()
+        i18n.preload(languages)
     return kernels.Supply(pool, count, ahead=(jobs or default_jobs(count)) + 1)
 
 
@@ -625,7 +627,8 @@ def build(options: Options, pool=None) -> int:
              for language, out in outs.items()]
     own = pool is None
     pool = kernel_pool() if own else pool
-    spares = start_kernels(pool, sum(len(plan.todo) for plan in plans), options.jobs)
+    spares = start_kernels(pool, sum(len(plan.todo) for plan in plans), options.jobs,
+                           [plan.language for plan in plans if plan.todo])
     # A build with kernels of its own ends them as soon as its chapters have run: the fork server
     # and the spares hold the chapters' imports (about 100 MB) while the PDFs print.
     release = pool.close if own else (lambda: None)

@@ -45,6 +45,8 @@ DOMAIN = "kzunrest"
 KEYWORDS = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "np_": ((1, "c"), 2, 3)}
 
 _active = [SOURCE_LANGUAGE]
+# Each language's catalog as last read (see use): a message looks its catalog up here, not on disk.
+_catalogs: dict[str, gettext.NullTranslations] = {}
 
 
 def check(language: object) -> str:
@@ -55,8 +57,20 @@ def check(language: object) -> str:
 
 
 def use(language: str) -> None:
-    """Translate into this language from now on (a chapter calls it from its setup cell)."""
+    """Translate into this language from now on (a chapter calls it from its setup cell). Its
+    catalog is read again if the file changed, so an edited catalog shows when a chapter's setup
+    cell runs again in JupyterLab."""
     _active[0] = check(language)
+    if language != SOURCE_LANGUAGE:
+        _catalogs[language] = _read_catalog(language)
+
+
+def preload(languages) -> None:
+    """Read the catalogs of ``languages`` now: a build does it before forking its chapter kernels
+    (kzunrest.kernels), so every kernel starts with them parsed instead of parsing its own."""
+    for language in languages:
+        if check(language) != SOURCE_LANGUAGE:
+            _read_catalog(language)
 
 
 def language() -> str:
@@ -80,12 +94,21 @@ def _translations(lang: str, stamp: float) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+def _read_catalog(lang: str) -> gettext.NullTranslations:
+    path = catalog_path(lang)
+    return _translations(lang, path.stat().st_mtime if path.is_file() else 0.0)
+
+
 def _catalog() -> gettext.NullTranslations | None:
+    """The active language's catalog. Looked up thousands of times a chapter: the file is
+    checked for changes by use(), not here (that was 0.2 s of every chapter)."""
     lang = _active[0]
     if lang == SOURCE_LANGUAGE:
         return None
-    path = catalog_path(lang)
-    return _translations(lang, path.stat().st_mtime if path.is_file() else 0.0)
+    catalog = _catalogs.get(lang)
+    if catalog is None:
+        catalog = _catalogs[lang] = _read_catalog(lang)
+    return catalog
 
 
 def _(message: str) -> str:
