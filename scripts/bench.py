@@ -445,6 +445,16 @@ def _mb(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}"
 
 
+def _languages_measured(r: dict) -> str:
+    """The three-language ratio, with the least wall time its CPU allows on this machine: the
+    build's processes keep every core busy, so its CPU over the core count bounds it from below
+    (and a machine with more cores can do better)."""
+    three, english, cores = r["languages"], r["cold"], os.cpu_count() or 1
+    return (f"{three['seconds'] / english['seconds']:.2f} x ({three['cpu']:.1f} s CPU vs "
+            f"{english['cpu']:.1f} s; on {cores} cores that CPU needs at least "
+            f"{three['cpu'] / cores / english['seconds']:.2f} x)")
+
+
 def targets(r: dict) -> list[tuple[str, str, bool]]:
     """The targets of issue 15 (and issue 14's three-language build), each as (what, measured,
     met)."""
@@ -463,8 +473,7 @@ def targets(r: dict) -> list[tuple[str, str, bool]]:
         ("one CSV edited -> HTML+PDF <= 0.8 x the floor", f"{edit['seconds'] / floor['seconds']:.2f} x",
          edit["seconds"] <= 0.8 * floor["seconds"]),
         ("no-op < 1 s", f"{noop['seconds']:.2f} s", noop["seconds"] < 1.0),
-        ("three languages (HTML+PDF each) <= 1.6 x English alone",
-         f"{r['languages']['seconds'] / cold['seconds']:.2f} x",
+        ("three languages (HTML+PDF each) <= 1.6 x English alone", _languages_measured(r),
          r["languages"]["seconds"] <= 1.6 * cold["seconds"]),
     ]
     if large:
