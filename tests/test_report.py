@@ -121,6 +121,7 @@ def test_html_fits_a_phone(built_report):
     seen = visit(built_report / "report.html", width=390, script="""({
         overflow: document.documentElement.scrollWidth - window.innerWidth})""")
     assert seen.facts["overflow"] <= 1
+    assert seen.facts["words"] >= 27 and seen.facts["astray"] == [], seen.facts
 
 
 def test_html_front_and_back_matter(built_report):
@@ -357,7 +358,16 @@ LAYOUT_FACTS = r"""(() => {
     .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
     .map(t => { const m = t.getScreenCTM();
                 return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b)]; });
+  // The words about a figure (its description, caption and data toggle) stay in the text
+  // column, as wide as a chapter's heading, even where the chart reaches out of it.
+  const column = document.querySelector('h1.chapter').getBoundingClientRect();
+  const words = Array.from(document.querySelectorAll(
+    '.kz-figure .kz-description, .kz-figure figcaption, .kz-figure details.kz-data > summary'));
+  const astray = words.map(e => [e.className || e.tagName, e.getBoundingClientRect()])
+    .filter(([, r]) => r.left < column.left - 1 || r.right > column.right + 1)
+    .map(([name, r]) => `${name} ${Math.round(r.left)}-${Math.round(r.right)}`);
   return {broken, cells: document.querySelectorAll('table td').length,
+          words: words.length, astray, column: [column.left, column.right],
           small: sizes.filter(([, size]) => size < 9), texts: sizes.length,
           overflow: document.documentElement.scrollWidth - window.innerWidth};
 })()"""
@@ -365,6 +375,8 @@ LAYOUT_FACTS = r"""(() => {
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_html_tables_keep_words_whole_and_chart_text_stays_legible(built_report, width):
+    """Table words whole, chart text legible, and the words about each figure in the text
+    column (on a wide screen a chart may reach out of it)."""
     seen = visit(built_report / "report.html", width=width, script=LAYOUT_FACTS)
     assert seen.facts["cells"] > 500 and seen.facts["texts"] > 100, seen.facts
     assert seen.facts["broken"] == [], seen.facts["broken"][:20]
