@@ -56,3 +56,34 @@ def visit(html: Path, width: int = 1280, script: str | None = None, hover: str |
         finally:
             browser.close()
     return seen
+
+
+# The city labels of the first figure's map (Vega text marks, not axis or legend text): how many
+# (and how many rows its data table has), the pairs whose drawn boxes overlap, and each label's
+# drawn width and font size in the chart's own units (kzunrest.maplabels estimates that width
+# before Vega draws it).
+MAP_LABELS = r"""(() => {
+  const texts = Array.from(document.querySelectorAll('#figure-1 .kz-chart svg g.mark-text.role-mark text'));
+  const boxes = texts.map(t => [t.textContent, t.getBoundingClientRect()]);
+  const clashes = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, r] = boxes[i], [b, s] = boxes[j];
+    if (Math.min(r.right, s.right) - Math.max(r.left, s.left) > 0.5
+        && Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top) > 0.5) clashes.push(`${a} / ${b}`);
+  }
+  return {count: texts.length, clashes,
+          cities: document.querySelectorAll('#figure-1 details.kz-data tbody tr').length,
+          widths: texts.map(t => [t.textContent, t.getBBox().width, parseFloat(t.getAttribute('font-size'))])};
+})()"""
+
+
+def check_map_labels(facts: dict) -> None:
+    """Every city of the figure's data table named on the map, no two names over each other,
+    none wider than kzunrest.maplabels reserved for it."""
+    from kzunrest.maplabels import EM_PER_CHARACTER
+
+    assert facts["count"] == facts["cities"] > 10, facts
+    assert facts["clashes"] == [], facts["clashes"]
+    wider = [(text, width) for text, width, size in facts["widths"]
+             if width > len(text) * EM_PER_CHARACTER * size]
+    assert wider == [], wider

@@ -15,7 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
-from browser import visit
+from browser import MAP_LABELS, check_map_labels, visit
 from conftest import DATA, ROOT, in_language, page_scales, run_cli
 from kzunrest import i18n, params
 
@@ -269,12 +269,14 @@ def test_edition_draws_every_figure_offline(editions, lang):
                  .filter(c => c.querySelector('svg .mark-group')).length,
         axis: Array.from(document.querySelectorAll('#figure-3 .kz-chart svg text'))
                  .map(t => t.textContent).join(' '),
+        map: """ + MAP_LABELS + """,
     })""")
     assert seen.facts["figures"] == seen.facts["drawn"] == 9
     assert seen.blocked == []
     assert [m for m in seen.console if m.startswith(("error", "pageerror"))] == []
     month = {"ru": "янв", "kk": "қаң"}[lang]  # Vega formats the date axis in the locale too
     assert month in seen.facts["axis"] and "Jan" not in seen.facts["axis"]
+    check_map_labels(seen.facts["map"])  # the names are other words, placed again
 
 
 @pytest.mark.parametrize("lang", LOCALIZED)

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser import visit
+from browser import MAP_LABELS, check_map_labels, visit
 from conftest import DATA, ROOT, page_scales, run_cli
 
 CHAPTER_TITLES = ["How the protests spread, day by day", "Detentions, arrests and dismissals",
@@ -382,6 +382,12 @@ def test_html_tables_keep_words_whole_and_chart_text_stays_legible(built_report,
     assert seen.facts["broken"] == [], seen.facts["broken"][:20]
     assert seen.facts["small"] == [], seen.facts["small"][:20]
     assert seen.facts["overflow"] <= 1
+
+
+def test_map_names_every_city_without_overlap(built_report):
+    """Cities close together (Uralsk and Aksay, Semey and Ust-Kamenogorsk) are named on
+    different sides of their dots, as drawn by the browser with the report's font."""
+    check_map_labels(visit(built_report / "report.html", script=MAP_LABELS).facts)
 
 
 def test_pdf_tables_keep_words_whole(built_report):

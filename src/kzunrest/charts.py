@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 from altair.vegalite.data import default_data_transformer
 
-from . import i18n, vocabulary
+from . import i18n, maplabels, vocabulary
 from .citations import ids_text
 from .i18n import _
 
@@ -144,6 +144,31 @@ def _first_days(first_seen: pd.DataFrame) -> list[str]:
     return [i18n.date(d, "short") for d in sorted(first_seen["first_date"].unique())]
 
 
+SIZE_RANGE = [50, 420]  # a city's dot, in square pixels, from one day with reports to the most
+LABEL_FONT_SIZE = 10
+
+
+def _with_label_places(data: pd.DataFrame, projection: dict, width: int, height: int,
+                       size_domain: list[int], size_range: list[int]) -> pd.DataFrame:
+    """The cities with where their names go (see kzunrest.maplabels): label_place and the
+    label's anchor as label_longitude and label_latitude."""
+    forward, inverse = maplabels.mercator(projection)
+    low, high = size_domain
+
+    def radius(days: int) -> float:  # the size scale: area linear in days with reports
+        area = size_range[0] + (days - low) / (high - low) * (size_range[1] - size_range[0])
+        return math.sqrt(area / math.pi)
+
+    dots = [maplabels.Dot(*forward(lon, lat), radius(days), str(city))
+            for lon, lat, days, city in zip(data["longitude"], data["latitude"], data["n_days"],
+                                            data["city"])]
+    labels = maplabels.place_labels(dots, width, height, LABEL_FONT_SIZE)
+    anchors = [inverse(label.x, label.y) for label in labels]
+    return data.assign(label_place=[label.place for label in labels],
+                       label_longitude=[round(lon, 5) for lon, _ in anchors],
+                       label_latitude=[round(lat, 5) for _, lat in anchors])
+
+
 def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
                end: pd.Timestamp, regions: dict | None = None) -> alt.LayerChart:
     """Every city with reported unrest, coloured by the day it was first reported.
@@ -155,6 +180,9 @@ def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
     data = _dates(data, "first_date")
     days = _first_days(first_seen)
     width, height = 560, 330
+    size_domain = [1, max(2, int(data["n_days"].max()))]
+    projection = _projection(outline, width, height)
+    data = _with_label_places(data, projection, width, height, size_domain, SIZE_RANGE)
     points = (alt.Chart(data)
               .mark_circle(stroke="#333333", strokeWidth=0.6, opacity=0.9)
               .encode(longitude="longitude:Q", latitude="latitude:Q",
@@ -164,8 +192,7 @@ def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
                                                       domain=days),
                                       legend=alt.Legend(orient="right", direction="vertical")),
                       size=alt.Size("n_days:Q", title=_("Days with reports"),
-                                    scale=alt.Scale(domain=[1, max(2, int(data["n_days"].max()))],
-                                                    range=[50, 420]),
+                                    scale=alt.Scale(domain=size_domain, range=SIZE_RANGE),
                                     legend=alt.Legend(orient="right", direction="vertical",
                                                       values=sorted({1, int(data["n_days"].max())}))),
                       tooltip=[alt.Tooltip("city:N", title=_("City")),
@@ -175,14 +202,12 @@ def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
                                alt.Tooltip("worst:N", title=_("Most serious activity")),
                                # Filled in by the report with the sources' numbers.
                                *_source_tooltips(_("Sources of the first report"))]))
-    projection = _projection(outline, width, height)
-    # Labels east of 80°E go to the left of their dot so they stay inside the map.
-    labels = [alt.Chart(data).transform_filter(test).mark_text(
-                  align=align, dx=dx, dy=-7, fontSize=10, color="#333333")
-              .encode(longitude="longitude:Q", latitude="latitude:Q", text="city:N")
+    labels = [alt.Chart(data).transform_filter(alt.datum.label_place == place)
+              .mark_text(align=align, baseline=baseline, fontSize=LABEL_FONT_SIZE, color="#333333")
+              .encode(longitude="label_longitude:Q", latitude="label_latitude:Q", text="city:N")
               .project(**projection)
-              for test, align, dx in (("datum.longitude <= 80", "left", 7),
-                                      ("datum.longitude > 80", "right", -7))]
+              for place, (align, baseline) in maplabels.ALIGN.items()
+              if place in set(data["label_place"])]
     base = (_outline_layer(outline, width, height) if regions is None
             else region_shapes(regions, None, projection, width, height))
     chart = alt.layer(base, points.project(**projection), *labels)
