@@ -80,10 +80,10 @@ MAP_LABELS = r"""(() => {
 def check_map_labels(facts: dict) -> None:
     """Every city of the figure's data table named on the map, no two names over each other,
     none wider than kzunrest.maplabels reserved for it."""
-    from kzunrest.maplabels import EM_PER_CHARACTER
+    from kzunrest.maplabels import text_width
 
     assert facts["count"] == facts["cities"] > 10, facts
     assert facts["clashes"] == [], facts["clashes"]
     wider = [(text, width) for text, width, size in facts["widths"]
-             if width > len(text) * EM_PER_CHARACTER * size]
+             if width > text_width(text, size)]
     assert wider == [], wider
