@@ -112,8 +112,7 @@ def _projection(outline: dict, width: int, height: int) -> dict:
     points = [p for feature in outline["features"]
               for polygon in feature["geometry"]["coordinates"] for ring in polygon for p in ring]
     lons, lats = [p[0] for p in points], [p[1] for p in points]
-    def merc(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    merc = maplabels.mercator_y
     span_x = math.radians(max(lons) - min(lons))
     span_y = merc(max(lats)) - merc(min(lats))
     scale = min(width / span_x, height / span_y) * 0.97
@@ -202,12 +201,12 @@ def spread_map(first_seen: pd.DataFrame, outline: dict, start: pd.Timestamp,
                                alt.Tooltip("worst:N", title=_("Most serious activity")),
                                # Filled in by the report with the sources' numbers.
                                *_source_tooltips(_("Sources of the first report"))]))
+    used_places = set(data["label_place"])
     labels = [alt.Chart(data).transform_filter(alt.datum.label_place == place)
               .mark_text(align=align, baseline=baseline, fontSize=LABEL_FONT_SIZE, color="#333333")
               .encode(longitude="label_longitude:Q", latitude="label_latitude:Q", text="city:N")
               .project(**projection)
-              for place, (align, baseline) in maplabels.ALIGN.items()
-              if place in set(data["label_place"])]
+              for place, (align, baseline) in maplabels.ALIGN.items() if place in used_places]
     base = (_outline_layer(outline, width, height) if regions is None
             else region_shapes(regions, None, projection, width, height))
     chart = alt.layer(base, points.project(**projection), *labels)

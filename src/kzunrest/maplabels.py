@@ -75,6 +75,11 @@ class Label:
     box: Box
 
 
+def mercator_y(lat: float) -> float:
+    """A latitude's height on a Mercator map of scale 1 (radians)."""
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
 def mercator(projection: dict):
     """Longitude and latitude to pixels, and back, under a Vega ``mercator`` projection given by
     scale, center and translate (as ``charts`` builds it)."""
@@ -82,15 +87,12 @@ def mercator(projection: dict):
     centre_lon, centre_lat = projection["center"]
     tx, ty = projection["translate"]
 
-    def stretch(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
     def forward(lon: float, lat: float) -> tuple[float, float]:
         return (tx + scale * math.radians(lon - centre_lon),
-                ty - scale * (stretch(lat) - stretch(centre_lat)))
+                ty - scale * (mercator_y(lat) - mercator_y(centre_lat)))
 
     def inverse(x: float, y: float) -> tuple[float, float]:
-        lat = 2 * math.atan(math.exp(stretch(centre_lat) - (y - ty) / scale)) - math.pi / 2
+        lat = 2 * math.atan(math.exp(mercator_y(centre_lat) - (y - ty) / scale)) - math.pi / 2
         return centre_lon + math.degrees((x - tx) / scale), math.degrees(lat)
 
     return forward, inverse
